@@ -1,0 +1,54 @@
+//! # gosync: Go's `sync.WaitGroup`, ported line for line
+//!
+//! `gosync` is a faithful port of Go 1.19's `sync/waitgroup.go` and of the parts of
+//! `runtime/sema.go` it sleeps on: same state word, same branches in the same order,
+//! Go's three misuse panics with Go's exact text, and Go's memory-model guarantee.
+//!
+//! **The guarantee:** a call to [`done`](WaitGroup::done) happens before the return of any
+//! [`wait`](WaitGroup::wait) that it unblocks.
+//!
+//! | Go                              | Rust                                         |
+//! |---------------------------------|----------------------------------------------|
+//! | `var wg sync.WaitGroup`         | `let wg = WaitGroup::new();` (or `Default`)  |
+//! | `wg.Add(delta)`                 | [`wg.add(delta)`](WaitGroup::add)            |
+//! | `wg.Done()`                     | [`wg.done()`](WaitGroup::done)               |
+//! | `wg.Wait()`                     | [`wg.wait()`](WaitGroup::wait)               |
+//! | `defer func() { recover() }()` around a misuse | [`try_add`](WaitGroup::try_add), [`try_done`](WaitGroup::try_done), [`try_wait`](WaitGroup::try_wait) → [`WaitGroupError`] |
+//!
+//! ```
+//! use gosync::WaitGroup;
+//!
+//! let wg = WaitGroup::new();
+//! let mut sums = [0u64; 3];
+//! std::thread::scope(|s| {
+//!     for (i, sum) in sums.iter_mut().enumerate() {
+//!         wg.add(1);
+//!         let wg = &wg;
+//!         s.spawn(move || {
+//!             *sum = (0..=i as u64 * 10).sum();
+//!             wg.done();
+//!         });
+//!     }
+//!     wg.wait();
+//! });
+//! assert_eq!(sums, [0, 55, 210]);
+//! ```
+//!
+//! ## Model checking your own code
+//!
+//! Build with `RUSTFLAGS="--cfg gosync_loom"` (or `--cfg gosync_shuttle`) and gosync's
+//! atomics, locks and parking come from loom (or shuttle), so a `loom::model` around your
+//! code explores the WaitGroup's interleavings too.
+
+#![deny(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+mod error;
+mod primitive;
+pub mod race;
+mod sema;
+mod trace;
+mod waitgroup;
+
+pub use error::WaitGroupError;
+pub use waitgroup::{Snapshot, WaitGroup};

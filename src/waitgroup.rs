@@ -1,0 +1,523 @@
+// Ported from Go 1.19.8 `src/sync/waitgroup.go`.
+// Copyright 2011 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found in
+// LICENSE-GO. Rust port: the gosync authors, MIT OR Apache-2.0.
+
+//! `WaitGroup`: a line-for-line port of Go 1.19's `sync/waitgroup.go`.
+
+use std::fmt;
+
+use crate::error::WaitGroupError;
+use crate::primitive::const_fn_unless_model;
+use crate::primitive::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
+use crate::race;
+use crate::sema::{queued_waiters, semacquire, semrelease};
+use crate::trace::trace;
+
+/// The counter of a state word: its high 32 bits, as Go's `int32(state >> 32)`.
+#[inline]
+pub(crate) const fn counter(state: u64) -> i32 {
+    (state >> 32) as i32
+}
+
+/// The waiter count of a state word: its low 32 bits, as Go's `uint32(state)`.
+#[inline]
+pub(crate) const fn waiters(state: u64) -> u32 {
+    state as u32
+}
+
+/// The state-word increment for `add(delta)`: Go's `uint64(delta) << 32`. Only the low 32
+/// bits of `delta` survive the shift, so `add(1 << 32)` adds nothing.
+#[inline]
+const fn counter_delta(delta: isize) -> u64 {
+    (delta as i64 as u64) << 32
+}
+
+/// A WaitGroup waits for a collection of goroutines to finish.
+/// The main goroutine calls [`add`](Self::add) to set the number of
+/// goroutines to wait for. Then each of the goroutines
+/// runs and calls [`done`](Self::done) when finished. At the same time,
+/// [`wait`](Self::wait) can be used to block until all goroutines have finished.
+///
+/// In the terminology of the Go memory model, a call to `done` "synchronizes before"
+/// the return of any `wait` call that it unblocks. In Rust terms: everything a thread
+/// did before its `done` (or any `add` with a negative delta) happens before the return
+/// of every `wait` that this `done` unblocks, and of every `wait` that finds the counter
+/// at zero after it.
+///
+/// Go's rules hold unchanged: the zero value ([`WaitGroup::new`], [`Default`]) is ready to
+/// use; a positive `add` that starts from zero must happen before `wait`; a group reused
+/// for a new set of events must see its new `add` calls happen after every previous
+/// `wait` has returned. Go forbids copying a WaitGroup after first use; in Rust the type is
+/// neither `Clone` nor `Copy`, and it cannot move while anything borrows it.
+///
+/// Misuse panics with Go's exact text (see [`WaitGroupError`]); the `try_*` methods
+/// return the error instead.
+///
+/// # Example
+///
+/// Go's `ExampleWaitGroup`, fetching several URLs at once:
+///
+/// ```
+/// use gosync::WaitGroup;
+///
+/// let wg = WaitGroup::new();
+/// let urls = ["http://www.golang.org/", "http://www.google.com/", "http://www.example.com/"];
+/// std::thread::scope(|s| {
+///     for url in urls {
+///         // Increment the WaitGroup counter.
+///         wg.add(1);
+///         // Launch a goroutine to fetch the URL.
+///         s.spawn(|| {
+///             // Decrement the counter when the goroutine completes.
+///             let _ = url; // Fetch the URL.
+///             wg.done();
+///         });
+///     }
+///     // Wait for all HTTP fetches to complete.
+///     wg.wait();
+/// });
+/// ```
+pub struct WaitGroup {
+    // 64-bit value: high 32 bits are counter, low 32 bits are waiter count.
+    //
+    // Go 1.19 swaps the two fields at run time on 32-bit targets to 8-align the word;
+    // an `AtomicU64` is always 8-aligned, so `state()` has nothing to swap.
+    state1: AtomicU64,
+    /// The semaphore count the waiters sleep on (Go's `state2`, the `semap` of `state()`).
+    state2: AtomicU32,
+}
+
+impl WaitGroup {
+    const_fn_unless_model! {
+        /// A WaitGroup with counter and waiters at zero: Go's zero value, ready to use.
+        /// A `const fn` in normal builds, so a WaitGroup can live in a `static`.
+        ///
+        /// ```
+        /// use gosync::WaitGroup;
+        ///
+        /// static WG: WaitGroup = WaitGroup::new();
+        /// WG.wait(); // the zero value: returns at once
+        /// ```
+        #[must_use]
+        pub fn new() -> WaitGroup {
+            WaitGroup { state1: AtomicU64::new(0), state2: AtomicU32::new(0) }
+        }
+    }
+
+    /// Go's `state()`: the state word and the semaphore.
+    #[inline]
+    fn state(&self) -> (&AtomicU64, &AtomicU32) {
+        (&self.state1, &self.state2) // go: waitgroup.go:40
+    }
+
+    /// Add adds delta, which may be negative, to the WaitGroup counter.
+    /// If the counter becomes zero, all goroutines blocked on Wait are released.
+    /// If the counter goes negative, Add panics.
+    ///
+    /// Note that calls with a positive delta that occur when the counter is zero
+    /// must happen before a Wait. Calls with a negative delta, or calls with a
+    /// positive delta that start when the counter is greater than zero, may happen
+    /// at any time.
+    /// Typically this means the calls to Add should execute before the statement
+    /// creating the goroutine or other event to be waited for.
+    /// If a WaitGroup is reused to wait for several independent sets of events,
+    /// new Add calls must happen after all previous Wait calls have returned.
+    ///
+    /// Go's arithmetic is kept exactly: only the low 32 bits of `delta` count
+    /// (`add(1 << 32)` changes nothing), the counter wraps as an `i32`, and a panic rolls
+    /// nothing back.
+    ///
+    /// # Panics
+    ///
+    /// As Go: with `sync: negative WaitGroup counter` when the counter goes negative, and
+    /// with `sync: WaitGroup misuse: Add called concurrently with Wait` when a positive
+    /// delta races the release of waiters. The new counter stays in place. See
+    /// [`try_add`](Self::try_add) for a version that returns the error instead.
+    ///
+    /// ```
+    /// use gosync::WaitGroup;
+    ///
+    /// let wg = WaitGroup::new();
+    /// wg.add(2);
+    /// wg.done();
+    /// wg.add(-1);
+    /// wg.wait(); // counter is zero: returns at once
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn add(&self, delta: isize) {
+        let (statep, semap) = self.state(); // go: waitgroup.go:63
+        let _enable = if race::ENABLED {
+            if delta < 0 {
+                // go: waitgroup.go:66
+                // Synchronize decrements with Wait.
+                race::release_merge(self); // go: waitgroup.go:68
+            }
+            race::disable(); // go: waitgroup.go:70
+            Some(race::EnableOnDrop) // go: waitgroup.go:71 (defer race.Enable())
+        } else {
+            None
+        };
+        // ORDERING: SeqCst, as Go's atomics. Release publishes this thread's writes to the
+        // waiter that reads the zero (the Done -> Wait edge); acquire lets the `add` that
+        // zeroes the counter carry every earlier decrement on to its `store(0)` below.
+        let state = statep
+            .fetch_add(counter_delta(delta), SeqCst)
+            .wrapping_add(counter_delta(delta)); // go: waitgroup.go:73
+        let v = counter(state); // go: waitgroup.go:74
+        let w = waiters(state); // go: waitgroup.go:75
+        trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
+        if race::ENABLED && delta > 0 && v == delta as i32 {
+            // go: waitgroup.go:76
+            // The first increment must be synchronized with Wait.
+            // Need to model this as a read, because there can be
+            // several concurrent wg.counter transitions from 0.
+            race::read(semap); // go: waitgroup.go:80
+        }
+        if v < 0 {
+            // go: waitgroup.go:82
+            WaitGroupError::NegativeCounter.panic(); // go: waitgroup.go:83
+        }
+        if w != 0 && delta > 0 && v == delta as i32 {
+            // go: waitgroup.go:85
+            WaitGroupError::AddCalledConcurrentlyWithWait.panic(); // go: waitgroup.go:86
+        }
+        if v > 0 || w == 0 {
+            // go: waitgroup.go:88
+            return; // go: waitgroup.go:89
+        }
+        // This goroutine has set counter to 0 when waiters > 0.
+        // Now there can't be concurrent mutations of state:
+        // - Adds must not happen concurrently with Wait,
+        // - Wait does not increment waiters if it sees counter == 0.
+        // Still do a cheap sanity check to detect WaitGroup misuse.
+        // ORDERING: SeqCst (Go 1.20+ `Load`); the check is about this one location only.
+        if statep.load(SeqCst) != state {
+            // go: waitgroup.go:96
+            WaitGroupError::AddCalledConcurrentlyWithWait.panic(); // go: waitgroup.go:97
+        }
+        // counter 0 with waiters: the release path.
+        release_waiters(statep, semap, w);
+    }
+
+    /// Done decrements the WaitGroup counter by one: exactly `add(-1)`.
+    ///
+    /// # Panics
+    ///
+    /// With `sync: negative WaitGroup counter` when the counter was already zero; the
+    /// counter is then -1, as in Go. See [`try_done`](Self::try_done).
+    ///
+    /// ```
+    /// use gosync::WaitGroup;
+    ///
+    /// let wg = WaitGroup::new();
+    /// wg.add(1);
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| wg.done());
+    ///     wg.wait();
+    /// });
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn done(&self) {
+        trace!(target: "gosync::waitgroup", "done");
+        self.add(-1); // go: waitgroup.go:108
+    }
+
+    /// Wait blocks until the WaitGroup counter is zero.
+    ///
+    /// Every `done` that brought the counter down happens before `wait` returns. A
+    /// negative counter (after a recovered "negative counter" panic) does not count as
+    /// zero: `wait` blocks until an `add` brings it back to zero, as in Go.
+    ///
+    /// # Panics
+    ///
+    /// With `sync: WaitGroup is reused before previous Wait has returned` when, after
+    /// being woken, it finds the group counting again (a new generation's `add` did not
+    /// wait for this `wait` to return). See [`try_wait`](Self::try_wait).
+    ///
+    /// ```
+    /// use gosync::WaitGroup;
+    ///
+    /// let wg = WaitGroup::new();
+    /// let mut results = [0; 4];
+    /// std::thread::scope(|s| {
+    ///     for (i, slot) in results.iter_mut().enumerate() {
+    ///         wg.add(1);
+    ///         let wg = &wg;
+    ///         s.spawn(move || {
+    ///             *slot = i * i;
+    ///             wg.done();
+    ///         });
+    ///     }
+    ///     wg.wait();
+    /// });
+    /// assert_eq!(results, [0, 1, 4, 9]);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn wait(&self) {
+        if let Err(misuse) = self.wait_port() {
+            misuse.panic(); // go: waitgroup.go:141
+        }
+    }
+
+    /// Go's `Wait`, line for line, with its one panic returned as an error so that
+    /// [`wait`](Self::wait) and [`try_wait`](Self::try_wait) share it.
+    #[inline]
+    #[track_caller]
+    fn wait_port(&self) -> Result<(), WaitGroupError> {
+        let (statep, semap) = self.state(); // go: waitgroup.go:113
+        if race::ENABLED {
+            race::disable(); // go: waitgroup.go:116
+        }
+        loop {
+            // ORDERING: SeqCst, as Go's `atomic.LoadUint64`. Reading the zero written by
+            // the last decrement (or the releaser's `store(0)`) acquires every `done`.
+            let state = statep.load(SeqCst); // go: waitgroup.go:119
+            let v = counter(state); // go: waitgroup.go:120
+            let w = waiters(state); // go: waitgroup.go:121
+            if v == 0 {
+                // go: waitgroup.go:122
+                // Counter is 0, no need to wait.
+                trace!(target: "gosync::waitgroup", counter = v, waiters = w, "wait: counter is zero, return");
+                if race::ENABLED {
+                    race::enable(); // go: waitgroup.go:125
+                    race::acquire(self); // go: waitgroup.go:126
+                }
+                return Ok(()); // go: waitgroup.go:128
+            }
+            // Increment waiters count.
+            // ORDERING: SeqCst. The CAS and the final `add`'s `fetch_add` are RMWs of one
+            // location, so whichever comes second sees the other: the releaser always
+            // counts this waiter. The Done -> Wait edge comes through the semaphore.
+            if statep
+                .compare_exchange(state, state.wrapping_add(1), SeqCst, SeqCst)
+                .is_ok()
+            {
+                // go: waitgroup.go:131
+                trace!(target: "gosync::waitgroup", counter = v, waiters = w + 1, "wait: registered, sleep");
+                if race::ENABLED && w == 0 {
+                    // go: waitgroup.go:132
+                    // Wait must be synchronized with the first Add.
+                    // Need to model this is as a write to race with the read in Add.
+                    // As a consequence, can do the write only for the first waiter,
+                    // otherwise concurrent Waits will race with each other.
+                    race::write(semap); // go: waitgroup.go:137
+                }
+                semacquire(semap); // go: waitgroup.go:139
+                                   // ORDERING: SeqCst. Ordered after the releaser's `store(0)` through the
+                                   // semaphore, so anything but 0 is a later `add`: misuse.
+                let reused = statep.load(SeqCst) != 0; // go: waitgroup.go:140
+                if race::ENABLED {
+                    // Go 1.19 panics before re-enabling; we re-enable first (as Go 1.26
+                    // does) so a recovered panic leaves this thread's race sync on.
+                    race::enable(); // go: waitgroup.go:144
+                    race::acquire(self); // go: waitgroup.go:145
+                }
+                if reused {
+                    return Err(WaitGroupError::ReusedBeforePreviousWaitReturned);
+                }
+                trace!(target: "gosync::waitgroup", "wait: woken, return");
+                return Ok(()); // go: waitgroup.go:147
+            }
+        }
+    }
+
+    /// Like [`add`](Self::add), but returns Go's panic as an error **and leaves the
+    /// WaitGroup unchanged** when it does.
+    ///
+    /// The check and the change are one compare-and-swap, so nothing is committed unless
+    /// the add is valid. Where `add` would release waiters, the same CAS also resets the
+    /// word to zero, so the window that `add`'s sanity re-check guards does not exist here
+    /// and no error can arise after the commit.
+    ///
+    /// # Errors
+    ///
+    /// - [`WaitGroupError::NegativeCounter`] if the counter would go negative.
+    /// - [`WaitGroupError::AddCalledConcurrentlyWithWait`] if a positive delta would move
+    ///   the counter off zero while waiters of the previous generation are still counted.
+    ///
+    /// ```
+    /// use gosync::{WaitGroup, WaitGroupError};
+    ///
+    /// let wg = WaitGroup::new();
+    /// assert_eq!(wg.try_add(-1), Err(WaitGroupError::NegativeCounter));
+    /// assert_eq!(wg.snapshot().counter, 0); // unchanged, unlike Go's panic
+    /// assert_eq!(wg.try_add(3), Ok(()));
+    /// assert_eq!(wg.snapshot().counter, 3);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn try_add(&self, delta: isize) -> Result<(), WaitGroupError> {
+        let (statep, semap) = self.state();
+        // ORDERING: SeqCst as in `add`; a stale value only fails the CAS below.
+        let mut old = statep.load(SeqCst);
+        loop {
+            let state = old.wrapping_add(counter_delta(delta));
+            let (v, w) = (counter(state), waiters(state));
+            if v < 0 {
+                return Err(WaitGroupError::NegativeCounter);
+            }
+            if w != 0 && delta > 0 && v == delta as i32 {
+                return Err(WaitGroupError::AddCalledConcurrentlyWithWait);
+            }
+            let releases = v == 0 && w != 0;
+            let new = if releases { 0 } else { state };
+            let _enable = if race::ENABLED {
+                if delta < 0 {
+                    race::release_merge(self);
+                }
+                race::disable();
+                Some(race::EnableOnDrop)
+            } else {
+                None
+            };
+            // ORDERING: SeqCst, as the `fetch_add` in `add` (release of this thread's
+            // writes, acquire of earlier decrements when zeroing). Failure: SeqCst load.
+            match statep.compare_exchange(old, new, SeqCst, SeqCst) {
+                Ok(_) => {
+                    trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "try_add");
+                    if race::ENABLED && delta > 0 && v == delta as i32 {
+                        race::read(semap);
+                    }
+                    if releases {
+                        for _ in 0..w {
+                            semrelease(semap, false);
+                        }
+                    }
+                    return Ok(());
+                }
+                Err(current) => old = current,
+            }
+        }
+    }
+
+    /// Like [`done`](Self::done), but returns the error instead of panicking and leaves
+    /// the counter at zero when it does.
+    ///
+    /// # Errors
+    ///
+    /// [`WaitGroupError::NegativeCounter`] if the counter is already zero.
+    ///
+    /// ```
+    /// use gosync::{WaitGroup, WaitGroupError};
+    ///
+    /// let wg = WaitGroup::new();
+    /// wg.add(1);
+    /// assert_eq!(wg.try_done(), Ok(()));
+    /// assert_eq!(wg.try_done(), Err(WaitGroupError::NegativeCounter));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn try_done(&self) -> Result<(), WaitGroupError> {
+        self.try_add(-1)
+    }
+
+    /// Like [`wait`](Self::wait), but returns Go's "reused" panic as an error.
+    ///
+    /// That misuse is seen only after this waiter was released and took its semaphore
+    /// token, so it cannot be undone: on `Err`, this waiter is no longer counted (the
+    /// releaser reset the waiter count), its token is consumed, and the group holds
+    /// whatever the racing `add` put there. The group stays usable.
+    ///
+    /// # Errors
+    ///
+    /// [`WaitGroupError::ReusedBeforePreviousWaitReturned`], as described above.
+    ///
+    /// ```
+    /// use gosync::WaitGroup;
+    ///
+    /// let wg = WaitGroup::new();
+    /// assert_eq!(wg.try_wait(), Ok(()));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn try_wait(&self) -> Result<(), WaitGroupError> {
+        self.wait_port()
+    }
+
+    /// A racy snapshot of the group, for debugging and teaching only.
+    ///
+    /// Go offers no way to read the counter, because a value read while other threads
+    /// call `add` and `done` is stale at once (golang/go PR 13597). Never synchronise on
+    /// it; it creates no happens-before edge for the race checker either.
+    ///
+    /// ```
+    /// use gosync::WaitGroup;
+    ///
+    /// let wg = WaitGroup::new();
+    /// wg.add(2);
+    /// let s = wg.snapshot();
+    /// assert_eq!((s.counter, s.waiters, s.state), (2, 0, 0x0000_0002_0000_0000));
+    /// ```
+    #[must_use]
+    pub fn snapshot(&self) -> Snapshot {
+        let (statep, semap) = self.state();
+        // ORDERING: SeqCst; an observation only, stale as soon as it is taken.
+        let state = statep.load(SeqCst);
+        Snapshot {
+            state,
+            counter: counter(state),
+            waiters: waiters(state),
+            // ORDERING: SeqCst; an observation only.
+            sema: semap.load(SeqCst),
+            parked: queued_waiters(semap),
+        }
+    }
+}
+
+/// The release path of [`WaitGroup::add`]: this goroutine set the counter to 0 with
+/// `w > 0` waiters registered. Reset the word, then wake each waiter once.
+#[cold]
+#[inline(never)]
+fn release_waiters(statep: &AtomicU64, semap: &AtomicU32, mut w: u32) {
+    // Reset waiters count to 0.
+    // ORDERING: SeqCst (Go 1.20+ `Store`). A waiter reading this zero on its fast path
+    // acquires the decrements this thread gathered with its acquiring `fetch_add`; a
+    // woken waiter is ordered after it through the semaphore.
+    statep.store(0, SeqCst); // go: waitgroup.go:100
+    trace!(target: "gosync::waitgroup", waiters = w, "add: counter is zero, reset word and wake waiters");
+    while w != 0 {
+        // go: waitgroup.go:101
+        semrelease(semap, false); // go: waitgroup.go:102
+        w -= 1;
+    }
+}
+
+impl Default for WaitGroup {
+    /// Same as [`WaitGroup::new`]: Go's zero value.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for WaitGroup {
+    /// Shows the counter and the number of registered waiters, decoded from one load of
+    /// the state word.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // ORDERING: SeqCst; an observation only.
+        let state = self.state1.load(SeqCst);
+        f.debug_struct("WaitGroup")
+            .field("counter", &counter(state))
+            .field("waiters", &waiters(state))
+            .finish()
+    }
+}
+
+/// A racy view of a [`WaitGroup`], returned by [`WaitGroup::snapshot`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Snapshot {
+    /// The whole 64-bit state word: counter in the high half, waiters in the low half.
+    pub state: u64,
+    /// The counter (`int32(state >> 32)`); negative after a recovered "negative" panic.
+    pub counter: i32,
+    /// Waiters registered by `wait` in this generation (`uint32(state)`).
+    pub waiters: u32,
+    /// Tokens in the semaphore not yet taken by a woken waiter.
+    pub sema: u32,
+    /// Waiters asleep in the semaphore's queue for this group.
+    pub parked: usize,
+}
