@@ -44,6 +44,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod error;
+mod goroutine;
 mod primitive;
 pub mod race;
 mod sema;
@@ -51,4 +52,5 @@ mod trace;
 mod waitgroup;
 
 pub use error::WaitGroupError;
+pub use goroutine::{go, JoinHandle};
 pub use waitgroup::{Snapshot, WaitGroup};

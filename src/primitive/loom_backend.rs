@@ -9,7 +9,7 @@ pub(crate) mod sync {
 }
 
 pub(crate) mod thread {
-    pub(crate) use loom::thread::{current, park, yield_now, Thread};
+    pub(crate) use loom::thread::{current, park, spawn, yield_now, JoinHandle, Thread};
 }
 
 /// A global that loom creates afresh in every execution it explores.

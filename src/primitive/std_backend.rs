@@ -9,7 +9,7 @@ pub(crate) mod sync {
 }
 
 pub(crate) mod thread {
-    pub(crate) use std::thread::{current, park, yield_now, Thread};
+    pub(crate) use std::thread::{current, park, spawn, yield_now, JoinHandle, Thread};
 }
 
 /// A global with a `const` initialiser: a plain `static` in normal builds.
