@@ -35,7 +35,7 @@
 //! ```
 //!
 //! What the checker sees: these annotations, [`RaceCell`] accesses, the fork (and join)
-//! edges of [`go`](crate::go), and [`chan`](crate::chan) messages. What it does not see:
+//! edges of [`go`](crate::go), and `chan` messages. What it does not see:
 //! std atomics, locks, channels and sleeps. Annotate them with [`acquire`] and [`release`]
 //! (see `docs/race.md`).
 //!
