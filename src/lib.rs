@@ -43,6 +43,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod chan;
 mod error;
 mod goroutine;
 mod primitive;
@@ -51,6 +52,7 @@ mod sema;
 mod trace;
 mod waitgroup;
 
+pub use chan::{chan, Receiver, Sender};
 pub use error::WaitGroupError;
 pub use goroutine::{go, JoinHandle};
 pub use waitgroup::{Snapshot, WaitGroup};

@@ -35,7 +35,7 @@
 //! ```
 //!
 //! What the checker sees: these annotations, [`RaceCell`] accesses, the fork (and join)
-//! edges of [`go`](crate::go), and `chan` messages. What it does not see:
+//! edges of [`go`](crate::go), and [`chan`](crate::chan) messages. What it does not see:
 //! std atomics, locks, channels and sleeps. Annotate them with [`acquire`] and [`release`]
 //! (see `docs/race.md`).
 //!
@@ -59,6 +59,7 @@ mod report;
 mod shadow;
 #[cfg(feature = "race")]
 mod sync;
+mod sync_clock;
 
 #[cfg(all(feature = "race", any(gosync_loom, gosync_shuttle)))]
 compile_error!("the `race` feature keeps per-OS-thread state: build it without `--cfg gosync_loom`/`gosync_shuttle`");
@@ -66,6 +67,7 @@ compile_error!("the `race` feature keeps per-OS-thread state: build it without `
 pub use cell::RaceCell;
 pub(crate) use object::ObjectId;
 pub use report::{Access, AccessKind, DataRace, Site};
+pub(crate) use sync_clock::SyncClock;
 
 #[cfg(feature = "race")]
 pub(crate) use goroutine::{fork, Joiner};

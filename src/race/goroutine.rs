@@ -38,6 +38,13 @@ impl Goroutine {
     }
 }
 
+impl Goroutine {
+    /// The identity of this goroutine's domain, for clocks stored outside it.
+    pub(crate) fn domain_addr(&self) -> usize {
+        Arc::as_ptr(&self.domain) as usize
+    }
+}
+
 impl Drop for Goroutine {
     fn drop(&mut self) {
         self.domain.finished(self.tid);
