@@ -297,7 +297,7 @@ impl WaitGroup {
                 .is_ok()
             {
                 // go: waitgroup.go:131
-                trace!(target: "gosync::waitgroup", counter = v, waiters = w + 1, "wait: registered, sleep");
+                trace!(target: "gosync::waitgroup", counter = v, waiters = w.wrapping_add(1), "wait: registered, sleep");
                 if race::ENABLED && w == 0 {
                     // go: waitgroup.go:132
                     // Wait must be synchronized with the first Add.
