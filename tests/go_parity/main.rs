@@ -3,3 +3,6 @@
 //! ported material is under Go's BSD licence (LICENSE-GO).
 
 mod waitgroup_test;
+
+#[cfg(feature = "race")]
+mod race_waitgroup_test;
