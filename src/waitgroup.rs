@@ -14,6 +14,9 @@ use crate::race;
 use crate::sema::{queued_waiters, semacquire, semrelease};
 use crate::trace::trace;
 
+#[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
+mod tests;
+
 /// The counter of a state word: its high 32 bits, as Go's `int32(state >> 32)`.
 #[inline]
 pub(crate) const fn counter(state: u64) -> i32 {
@@ -53,6 +56,19 @@ const fn counter_delta(delta: isize) -> u64 {
 ///
 /// Misuse panics with Go's exact text (see [`WaitGroupError`]); the `try_*` methods
 /// return the error instead.
+///
+/// Copying is a compile error, where Go's `go vet` only warns:
+///
+/// ```compile_fail,E0599
+/// let wg = gosync::WaitGroup::new();
+/// let copy = wg.clone(); // error[E0599]: no method named `clone`
+/// ```
+///
+/// ```compile_fail,E0382
+/// let wg = gosync::WaitGroup::new();
+/// let moved = wg;
+/// wg.wait(); // error[E0382]: borrow of moved value: not `Copy`
+/// ```
 ///
 /// # Example
 ///
@@ -306,7 +322,7 @@ impl WaitGroup {
                 .is_ok()
             {
                 // go: waitgroup.go:131
-                trace!(target: "gosync::waitgroup", counter = v, waiters = w + 1, "wait: registered, sleep");
+                trace!(target: "gosync::waitgroup", counter = v, waiters = w.wrapping_add(1), "wait: registered, sleep");
                 if race::ENABLED && w == 0 {
                     // go: waitgroup.go:132
                     // Wait must be synchronized with the first Add.

@@ -2,5 +2,7 @@
 //! snake_case, Go's comments kept. Each module's header names its Go source file; the
 //! ported material is under Go's BSD licence (LICENSE-GO).
 
+mod waitgroup_test;
+
 #[cfg(feature = "race")]
 mod race_waitgroup_test;
