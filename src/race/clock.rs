@@ -71,7 +71,10 @@ impl VectorClock {
     /// This goroutine's current epoch `V[tid]@tid`.
     #[inline]
     pub(crate) fn epoch(&self, tid: Tid) -> Epoch {
-        Epoch { tid, clock: self.get(tid) }
+        Epoch {
+            tid,
+            clock: self.get(tid),
+        }
     }
 }
 
