@@ -39,8 +39,12 @@ fn go(f: impl FnOnce() + Send + 'static) {
     });
 }
 
-/// Go's `TestRace*` verdict: the checker reported at least one race.
+/// Go's `TestRace*` verdict: the checker reported at least one race. The reports go to
+/// stderr, which cargo shows with `-- --nocapture`.
 fn expect_race(races: Vec<DataRace>) {
+    for race in &races {
+        eprintln!("{race}");
+    }
     assert!(
         !races.is_empty(),
         "go test -race reports a race here; the checker found none"
