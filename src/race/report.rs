@@ -65,7 +65,16 @@ impl fmt::Display for Site {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "  {}", self.location)?;
         if let Some(backtrace) = &self.backtrace {
-            for line in backtrace.to_string().lines() {
+            // Start at the annotated call's frame: the checker's own frames above it are
+            // noise, as Go's reports omit the uninstrumented `sync` and `runtime` frames.
+            let text = backtrace.to_string();
+            let lines: Vec<&str> = text.lines().collect();
+            let here = format!("{}:{}:", self.location.file(), self.location.line());
+            let start = lines
+                .iter()
+                .position(|line| line.contains(&here))
+                .map_or(0, |at| at.saturating_sub(1));
+            for line in &lines[start..] {
                 writeln!(f, "      {line}")?;
             }
         }
