@@ -34,6 +34,14 @@
 //! assert_eq!(sums, [0, 55, 210]);
 //! ```
 //!
+//! ## Goroutines, channels and the race checker
+//!
+//! [`go`] starts a thread as Go's `go` statement starts a goroutine, and [`chan`] is a
+//! small Go channel. With the `race` feature, Go's race annotations in `WaitGroup` feed a
+//! happens-before checker: [`race::check`] runs a closure and returns the data races and
+//! WaitGroup misuse found, reported in `go test -race`'s format (see [`race`] and
+//! `docs/race.md`). Without the feature the annotations compile to nothing.
+//!
 //! ## Model checking your own code
 //!
 //! Build with `RUSTFLAGS="--cfg gosync_loom"` (or `--cfg gosync_shuttle`) and gosync's

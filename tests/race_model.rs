@@ -398,3 +398,20 @@ fn a_new_wait_group_at_a_freed_address_starts_clean() {
     });
     assert_eq!(races.len(), 1);
 }
+
+// --- outside any check ------------------------------------------------------------------------
+
+/// A race outside any `check` is printed at once and counted in `errors()`. Threads
+/// `go` did not start are unordered roots of the global domain; `thread::scope`'s join is
+/// invisible, so the two writes race. (Only this test of the binary races outside a
+/// `check`, and the count only grows, so parallel tests cannot disturb it.)
+#[test]
+fn a_race_outside_check_counts_in_errors() {
+    let before = race::errors();
+    let x = RaceCell::new(0);
+    thread::scope(|s| {
+        s.spawn(|| x.set(1));
+    });
+    x.set(2);
+    assert_eq!(race::errors(), before + 1);
+}
