@@ -264,3 +264,51 @@ fn reused_before_wait_returned_panic_is_reachable() {
         "no interleaving panicked at Wait's re-check (waitgroup.go:140)"
     );
 }
+
+/// Go §7.2, `Add(0)` inside the release window: it passes every check, so when both the
+/// releasing `done` and the `add(0)` pass their sanity re-checks before either resets the
+/// word, both release the one counted waiter, and one token too many stays in the
+/// semaphore. Some interleaving reaches that. The next generation's `wait` then takes the
+/// stray token at once and panics "reused", as in Go: the re-check after `Semacquire`
+/// turns a stray token into this panic, never into an early return.
+#[test]
+fn add_zero_in_the_release_window_can_leave_a_stray_token() {
+    static STRAY_TOKEN: AtomicBool = AtomicBool::new(false);
+    loom::model(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let waiter = {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || recover(|| wg.wait()))
+        };
+        let adder = {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || recover(|| wg.add(0)))
+        };
+        let done = recover(|| wg.done());
+        let add = adder.join().unwrap();
+        // Whichever of the two re-checks runs after the other's reset panics.
+        assert!(
+            matches!(done, None | Some(ADD_CONCURRENT)),
+            "main: {done:?}"
+        );
+        assert!(
+            matches!(add, None | Some(ADD_CONCURRENT)),
+            "add(0): {add:?}"
+        );
+        assert_eq!(waiter.join().unwrap(), None, "the waiter is released");
+        let end = wg.snapshot();
+        assert_eq!(end.state, 0);
+        assert!(end.sema <= 1, "at most one extra release: {end:?}");
+        if end.sema == 1 {
+            STRAY_TOKEN.store(true, SeqCst);
+            // The next generation, used correctly, meets the stray token.
+            wg.add(1);
+            assert_eq!(recover(|| wg.wait()), Some(REUSED));
+        }
+    });
+    assert!(
+        STRAY_TOKEN.load(SeqCst),
+        "no interleaving left a stray token"
+    );
+}
