@@ -230,7 +230,10 @@ fn add_concurrent_with_wait_panic_is_reachable_at_both_sites() {
             matches!(done, None | Some(ADD_CONCURRENT)),
             "main: {done:?}"
         );
+        // ORDERING: std atomics outside the model, read after `model` returns on this
+        // thread; SeqCst for simplicity, nothing is ordered by them.
         FIRST_SITE.fetch_or(add == Some(ADD_CONCURRENT), SeqCst);
+        // ORDERING: as above.
         SANITY_RECHECK.fetch_or(done == Some(ADD_CONCURRENT), SeqCst);
         // Clean up: bring the counter to zero; this releases the waiter if counted.
         let counter = wg.snapshot().counter;
@@ -241,11 +244,11 @@ fn add_concurrent_with_wait_panic_is_reachable_at_both_sites() {
         assert!(matches!(wait, None | Some(REUSED)), "waiter: {wait:?}");
     });
     assert!(
-        FIRST_SITE.load(SeqCst),
+        FIRST_SITE.load(SeqCst), // ORDERING: the same thread wrote it
         "no interleaving panicked at Add's first check (waitgroup.go:85)"
     );
     assert!(
-        SANITY_RECHECK.load(SeqCst),
+        SANITY_RECHECK.load(SeqCst), // ORDERING: the same thread wrote it
         "no interleaving panicked at the releasing Add's re-check (waitgroup.go:96)"
     );
 }
@@ -269,11 +272,12 @@ fn reused_before_wait_returned_panic_is_reachable() {
         wg.done();
         let wait = waiter.join().unwrap();
         assert!(matches!(wait, None | Some(REUSED)), "waiter: {wait:?}");
+        // ORDERING: a std atomic outside the model, read on this thread after `model`.
         REACHED.fetch_or(wait == Some(REUSED), SeqCst);
         assert_eq!(wg.snapshot().state, 0);
     });
     assert!(
-        REACHED.load(SeqCst),
+        REACHED.load(SeqCst), // ORDERING: the same thread wrote it
         "no interleaving panicked at Wait's re-check (waitgroup.go:140)"
     );
 }
@@ -325,6 +329,7 @@ fn add_zero_in_the_release_window_can_leave_a_stray_token() {
         assert_eq!(end.state, 0);
         assert!(end.sema <= 1, "at most one extra release: {end:?}");
         if end.sema == 1 {
+            // ORDERING: a std atomic outside the model, read on this thread after it.
             STRAY_TOKEN.store(true, SeqCst);
             // The next generation, used correctly, meets the stray token.
             wg.add(1);
@@ -332,7 +337,7 @@ fn add_zero_in_the_release_window_can_leave_a_stray_token() {
         }
     });
     assert!(
-        STRAY_TOKEN.load(SeqCst),
+        STRAY_TOKEN.load(SeqCst), // ORDERING: the same thread wrote it
         "no interleaving left a stray token"
     );
 }

@@ -56,6 +56,7 @@ impl Shared {
     /// visible (the Done -> Wait happens-before edge; the loads are `Relaxed`).
     fn check_slots(&self, round: usize, who: &str) {
         for (worker, slot) in self.slots.iter().enumerate() {
+            // ORDERING: Relaxed on purpose: only `wait`'s acquire may make the write visible.
             let seen = slot.load(Relaxed);
             if seen != round {
                 self.fail(format!(
@@ -99,6 +100,7 @@ fn worker(shared: &Shared, id: usize) {
             }
             shared.wg.done();
         }
+        // ORDERING: Relaxed on purpose: only `done`'s release may publish it.
         shared.slots[id].store(round, Relaxed);
         shared.wg.done();
         shared.end.wait();
@@ -125,6 +127,7 @@ fn coordinator(shared: &Shared) {
         if (end.state, end.parked) != (0, 0) {
             shared.fail(format!("round {round} ended with the group at {end:?}"));
         }
+        // ORDERING: a progress counter for the watchdog; it orders nothing.
         shared.completed.store(round, Relaxed);
     }
 }
@@ -172,6 +175,7 @@ fn watch(shared: &Shared, finished: &mpsc::Receiver<()>) {
             Err(RecvTimeoutError::Disconnected) => thread::yield_now(),
             Err(RecvTimeoutError::Timeout) => {}
         }
+        // ORDERING: progress only.
         let completed = shared.completed.load(Relaxed);
         last = if completed == last.0 {
             (completed, last.1 + poll)
@@ -189,5 +193,6 @@ fn watch(shared: &Shared, finished: &mpsc::Receiver<()>) {
     if let Some(failure) = shared.failure.lock().unwrap().take() {
         panic!("stress failed: {failure}");
     }
+    // ORDERING: the channel receive ordered the coordinator's last store before this.
     assert_eq!(shared.completed.load(Relaxed), ROUNDS);
 }
