@@ -1,0 +1,5 @@
+//! Go parity: Go's tests and our parity scenarios, each run by Go and by gosync.
+
+mod golden;
+mod random;
+mod scenarios;
