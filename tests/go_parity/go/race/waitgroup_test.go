@@ -1,3 +1,6 @@
+// Copied unchanged from Go 1.19.8 src/runtime/race/testdata/waitgroup_test.go.
+// Its BSD licence ("the LICENSE file" below) is LICENSE-GO at the root of gosync.
+
 // Copyright 2012 The Go Authors. All rights reserved.
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
