@@ -1,6 +1,9 @@
-//! Go parity: Go's tests and our parity scenarios, each run by Go and by gosync.
+//! Go's own tests, rewritten in Rust: one module per Go test file, Go's test names in
+//! snake_case, Go's comments kept. Each module's header names its Go source file; the
+//! ported material is under Go's BSD licence (LICENSE-GO).
 
+// Real Go as the oracle (docs/go-parity.md): scenarios run by Go and by gosync alike.
+mod go_verdicts;
 mod golden;
-mod race_verdicts;
 mod random;
 mod scenarios;
