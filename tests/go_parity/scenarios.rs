@@ -6,13 +6,19 @@
 //! from [`WaitGroup::snapshot`]. A waiter counts as parked when the state word counts it
 //! and, on the Rust side, the semaphore has it asleep (`snapshot().parked`): polled with
 //! `yield_now`, never slept for.
+//!
+//! Each scenario also runs under [`race::check`], its threads started with [`go`], as Go
+//! runs them under `-race` (`scripts/go-oracle` requires Go's `-race` run to report
+//! nothing and print the same lines): with the `race` feature, gosync's race checker must
+//! find no race either.
 #![cfg(target_pointer_width = "64")] // Go's `int` in the goldens is 64 bits, as `isize` here
 
 use std::fmt::Display;
 use std::sync::Arc;
-use std::thread::{self, JoinHandle};
+use std::thread;
 
-use gosync::WaitGroup;
+use gosync::race::{self, DataRace};
+use gosync::{go, JoinHandle, WaitGroup};
 
 use crate::golden;
 
@@ -77,7 +83,7 @@ impl Recorder {
         let waiters = (0..n)
             .map(|_| {
                 let wg = Arc::clone(&self.wg);
-                thread::spawn(move || golden::outcome(|| wg.wait()))
+                go(move || golden::outcome(|| wg.wait()))
             })
             .collect();
         loop {
@@ -104,7 +110,7 @@ impl Recorder {
     fn done_elsewhere(&mut self, n: usize) {
         for i in 0..n {
             let wg = Arc::clone(&self.wg);
-            let result = thread::spawn(move || golden::outcome(|| wg.done()))
+            let result = go(move || golden::outcome(|| wg.done()))
                 .join()
                 .expect("the thread records its own panic");
             self.record(format_args!("goroutine {i} done"), result);
@@ -127,21 +133,31 @@ macro_rules! scenarios {
     };
 }
 
-/// Runs one scenario on a fresh WaitGroup and compares its lines with Go's.
+/// Runs one scenario on a fresh WaitGroup, compares its lines with Go's, and requires the
+/// race checker to find nothing, as Go's `-race` run does.
 fn run(name: &'static str, scenario: impl FnOnce(&mut Recorder)) {
-    let mut recorder = Recorder {
-        name,
-        wg: Arc::new(WaitGroup::new()),
-        lines: Vec::new(),
-    };
-    scenario(&mut recorder);
+    let (lines, races) = race::check(|| {
+        let mut recorder = Recorder {
+            name,
+            wg: Arc::new(WaitGroup::new()),
+            lines: Vec::new(),
+        };
+        scenario(&mut recorder);
+        recorder.lines
+    });
     let prefix = format!("{name} | ");
     let go: Vec<String> = golden::read("scenarios.txt")
         .into_iter()
         .filter(|l| l.starts_with(&prefix))
         .collect();
     assert!(!go.is_empty(), "Go recorded nothing for scenario {name}");
-    golden::assert_agree(&format!("scenario {name}"), &go, &recorder.lines);
+    golden::assert_agree(&format!("scenario {name}"), &go, &lines);
+    let reports: Vec<String> = races.iter().map(DataRace::to_string).collect();
+    assert!(
+        races.is_empty(),
+        "scenario {name}: go test -race reports no race, gosync's checker found:\n{}",
+        reports.join("\n")
+    );
 }
 
 /// Every scenario Go recorded has its Rust twin here, in the same order, and no other.
