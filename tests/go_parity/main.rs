@@ -3,3 +3,12 @@
 //! ported material is under Go's BSD licence (LICENSE-GO).
 
 mod waitgroup_test;
+
+#[cfg(feature = "race")]
+mod race_waitgroup_test;
+
+// Real Go as the oracle (docs/go-parity.md): scenarios run by Go and by gosync alike.
+mod go_verdicts;
+mod golden;
+mod random;
+mod scenarios;
