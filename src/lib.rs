@@ -43,6 +43,8 @@
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+#[cfg(doctest)]
+mod doc_chapters;
 mod error;
 mod primitive;
 pub mod race;

@@ -111,9 +111,10 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
         let waiter = Goroutine::spawn(s, scene.lane(WAITER), || wg.wait());
 
         let before = scene.observe();
-        pause.arm(scene.lane(WAITER));
+        pause.arm(scene.lane(WAITER), crate::pause::WAIT_REGISTERED);
         waiter.cue();
-        pause.until_holding(&wg);
+        // Had the waiter gone past the event, it would be asleep by now.
+        pause.until_holding(|| wg.snapshot().parked == 0);
         scene.wait_registered(WAITER, before);
 
         let before = scene.observe();

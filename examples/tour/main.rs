@@ -14,6 +14,7 @@
 mod branch;
 mod director;
 mod narrate;
+/// A pause inside gosync's calls, on its trace events (see the comment in the file).
 #[cfg(feature = "tracing")]
 mod pause;
 mod record;

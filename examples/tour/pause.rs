@@ -1,30 +1,36 @@
-//! A pause button inside `wait`, built on the `tracing` feature (no test hook in the crate).
-//!
-//! `wait` emits a TRACE event right after its CAS counted it as a waiter and right before it
-//! calls the semaphore. A subscriber runs on the emitting thread, so a subscriber that blocks
-//! on that one event holds the waiter exactly there: counted in the state word, not yet in
-//! the semaphore. That is how the tour shows, deterministically, a token that arrives before
-//! the sleep.
+// A pause button inside gosync's calls, built on the `tracing` feature (no test hook in
+// the crate). gosync emits TRACE events at fixed points of `add` and `wait`, and a tracing
+// subscriber runs on the emitting thread: one that blocks on a chosen event holds that
+// thread exactly there. `wait` emits "wait: registered, sleep" right after its CAS counted
+// it and right before the semaphore; `add` emits "add" right after its atomic add, before
+// any check. The tour and docs/misuse.md use it to order real interleavings without sleeps.
+//
+// (Plain comments, not `//!`: docs/misuse.md pulls this file in with `include!`.)
 
 use std::fmt;
 use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
 use std::thread;
 
-use gosync::WaitGroup;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-/// Part of the message of the event `wait` emits between its CAS and the semaphore.
-const REGISTERED_EVENT: &str = "registered";
+/// The start of the message `wait` emits between its CAS and the semaphore.
+pub const WAIT_REGISTERED: &str = "wait: registered";
+/// The message `add` emits right after its atomic add, before any check.
+#[allow(dead_code)] // The tour holds only waiters; docs/misuse.md holds an `add` here.
+pub const AFTER_ATOMIC_ADD: &str = "add";
 
 /// Where the armed thread is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Gate {
     /// Nobody to hold.
     Open,
-    /// Hold the thread with this name when it reaches the event.
-    Armed(&'static str),
+    /// Hold the thread with this name at its first event whose message starts so.
+    Armed {
+        thread: &'static str,
+        message: &'static str,
+    },
     /// Holding it.
     Holding,
 }
@@ -54,23 +60,19 @@ impl Pause {
         self.gate.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Holds the thread named `thread_name` when its `wait` has counted itself.
-    pub fn arm(&self, thread_name: &'static str) {
-        *self.gate() = Gate::Armed(thread_name);
+    /// Holds the thread named `thread` at its first trace event whose message starts with
+    /// `message` (one of the constants above).
+    pub fn arm(&self, thread: &'static str, message: &'static str) {
+        *self.gate() = Gate::Armed { thread, message };
     }
 
-    /// Blocks until the armed thread is held. Fails loudly instead of hanging if the waiter
-    /// went to sleep instead (the event was renamed or moved).
-    pub fn until_holding(&self, wg: &WaitGroup) {
-        loop {
-            if *self.gate() == Gate::Holding {
-                return;
-            }
-            assert_eq!(
-                wg.snapshot().parked,
-                0,
-                "the waiter fell asleep without passing the `{REGISTERED_EVENT}` trace event: \
-                 did `wait`'s trace message change?"
+    /// Blocks until the armed thread is held. Fails loudly instead of hanging once
+    /// `still_possible` says the thread went past the point (say, the event was renamed).
+    pub fn until_holding(&self, still_possible: impl Fn() -> bool) {
+        while *self.gate() != Gate::Holding {
+            assert!(
+                still_possible(),
+                "the armed thread went past its trace event: did gosync's trace message change?"
             );
             thread::yield_now();
         }
@@ -84,8 +86,14 @@ impl Pause {
 
     fn on_event(&self, message: &str) {
         let mut gate = self.gate();
-        let armed = matches!(*gate, Gate::Armed(name) if thread::current().name() == Some(name));
-        if !armed || !message.contains(REGISTERED_EVENT) {
+        let Gate::Armed {
+            thread: armed,
+            message: wanted,
+        } = *gate
+        else {
+            return;
+        };
+        if thread::current().name() != Some(armed) || !message.starts_with(wanted) {
             return;
         }
         *gate = Gate::Holding;
