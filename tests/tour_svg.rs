@@ -199,5 +199,20 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
             "the waiter never slept"
         );
         assert_eq!(arrows(second, "wake"), [(2, 3)]);
+
+        // The pictures in docs/img/ are this run's. The tour is deterministic (the director
+        // fixes the order; the one racy count is drawn as `?`), so a difference is a change.
+        // (In this one test: the pause is process-wide, two tours at once would share it.)
+        let name = if cfg!(feature = "race") {
+            "docs/img/tour-race.svg"
+        } else {
+            "docs/img/tour.svg"
+        };
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == picture,
+            "{name} is stale: run scripts/regen-docs and commit it"
+        );
     }
 }
