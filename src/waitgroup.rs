@@ -512,6 +512,17 @@ impl fmt::Debug for WaitGroup {
 }
 
 /// A racy view of a [`WaitGroup`], returned by [`WaitGroup::snapshot`].
+///
+/// ```
+/// use gosync::WaitGroup;
+///
+/// let wg = WaitGroup::new();
+/// wg.add(3);
+/// wg.done();
+/// let s = wg.snapshot();
+/// assert_eq!(s.state, 0x0000_0002_0000_0000); // counter 2 in the high half, no waiters
+/// assert_eq!((s.counter, s.waiters, s.sema, s.parked), (2, 0, 0, 0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Snapshot {
