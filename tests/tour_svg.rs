@@ -108,6 +108,12 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
         Some(step) => narration += &narrate::step(scene, step),
     });
     narration += &narrate::summary(tour.scenes.len());
+    // The tour is correct use: with the `race` feature the checker must find no race in it.
+    assert_eq!(
+        gosync::race::errors(),
+        0,
+        "the race checker found a race in the tour"
+    );
     let picture = svg::render(&tour);
 
     let doc = Document::parse(&picture).expect("the SVG is well-formed XML");

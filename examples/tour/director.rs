@@ -6,9 +6,10 @@
 //! Between steps nothing else runs, so the state word the director observes is the one the
 //! step left, and the replay of Go's branches in `branch` is checked against it.
 
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::thread::{self, Scope, ScopedJoinHandle};
 
+use gosync::race::{self, RaceCell};
 use gosync::{Snapshot, WaitGroup};
 
 use crate::branch::{self, AddOutcome, Sleep};
@@ -27,6 +28,7 @@ pub fn run(observe: Observer<'_>) -> Tour {
         observe,
         crate::pause::Pause::install(),
     ));
+    tour.races_found = race::ENABLED.then(race::errors);
     tour
 }
 
@@ -53,11 +55,18 @@ fn two_workers_and_a_waiter(number: usize, observe: Observer<'_>) -> Scene {
     );
     let before = scene.observe();
     wg.add(2);
-    scene.call(MAIN, Call::Add(2), before, SemaIs::Settled);
+    scene.call(MAIN, Call::Add(2), before, SemaIs::Settled, String::new());
+    // Each worker writes its result before `done`; the waiter and main read both after
+    // `wait`. RaceCells, so that with the `race` feature the checker sees those accesses.
+    let results = [RaceCell::new(0), RaceCell::new(0)];
     thread::scope(|s| {
-        let worker_1 = Goroutine::spawn(s, scene.lane(WORKER_1), || wg.done());
-        let worker_2 = Goroutine::spawn(s, scene.lane(WORKER_2), || wg.done());
-        let waiter = Goroutine::spawn(s, scene.lane(WAITER), || wg.wait());
+        let worker_1 = Goroutine::spawn(s, scene.lane(WORKER_1), || {
+            work_then_done(&wg, &results[0], 10)
+        });
+        let worker_2 = Goroutine::spawn(s, scene.lane(WORKER_2), || {
+            work_then_done(&wg, &results[1], 20)
+        });
+        let waiter = Goroutine::spawn(s, scene.lane(WAITER), || wait_then_read(&wg, &results));
 
         let before = scene.observe();
         waiter.cue();
@@ -65,20 +74,20 @@ fn two_workers_and_a_waiter(number: usize, observe: Observer<'_>) -> Scene {
         scene.wait_asleep(WAITER, before);
 
         let before = scene.observe();
-        scene.joined(WORKER_1, worker_1.cue_and_join());
-        scene.call(WORKER_1, Call::Done, before, SemaIs::Settled);
+        let wrote = scene.joined(WORKER_1, worker_1.cue_and_join());
+        scene.call(WORKER_1, Call::Done, before, SemaIs::Settled, wrote);
 
         let before = scene.observe();
-        scene.joined(WORKER_2, worker_2.cue_and_join());
+        let wrote = scene.joined(WORKER_2, worker_2.cue_and_join());
         // The woken waiter may be taking its token while we look: don't print the count.
-        let release = scene.call(WORKER_2, Call::Done, before, SemaIs::Racing);
+        let release = scene.call(WORKER_2, Call::Done, before, SemaIs::Racing, wrote);
 
-        scene.joined(WAITER, waiter.join());
-        scene.wait_returned(WAITER, Sleep::Slept, release);
+        let read = scene.joined(WAITER, waiter.join());
+        scene.wait_returned(WAITER, Sleep::Slept, release, read);
     });
     let before = scene.observe();
-    wg.wait();
-    scene.wait_fast(MAIN, before);
+    let read = wait_then_read(&wg, &results);
+    scene.wait_fast(MAIN, before, read);
     scene.finish()
 }
 
@@ -105,10 +114,13 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
     );
     let before = scene.observe();
     wg.add(1);
-    scene.call(MAIN, Call::Add(1), before, SemaIs::Settled);
+    scene.call(MAIN, Call::Add(1), before, SemaIs::Settled, String::new());
+    let result = [RaceCell::new(0)];
     thread::scope(|s| {
-        let worker = Goroutine::spawn(s, scene.lane(WORKER), || wg.done());
-        let waiter = Goroutine::spawn(s, scene.lane(WAITER), || wg.wait());
+        let worker = Goroutine::spawn(s, scene.lane(WORKER), || {
+            work_then_done(&wg, &result[0], 30)
+        });
+        let waiter = Goroutine::spawn(s, scene.lane(WAITER), || wait_then_read(&wg, &result));
 
         let before = scene.observe();
         pause.arm(scene.lane(WAITER), crate::pause::WAIT_REGISTERED);
@@ -118,8 +130,8 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
         scene.wait_registered(WAITER, before);
 
         let before = scene.observe();
-        scene.joined(WORKER, worker.cue_and_join());
-        let release = scene.call(WORKER, Call::Done, before, SemaIs::Settled);
+        let wrote = scene.joined(WORKER, worker.cue_and_join());
+        let release = scene.call(WORKER, Call::Done, before, SemaIs::Settled, wrote);
         assert_eq!(
             scene.last().after.sema,
             Some(1),
@@ -127,10 +139,29 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
         );
 
         pause.release();
-        scene.joined(WAITER, waiter.join());
-        scene.wait_returned(WAITER, Sleep::TokenBeforeSleep, release);
+        let read = scene.joined(WAITER, waiter.join());
+        scene.wait_returned(WAITER, Sleep::TokenBeforeSleep, release, read);
     });
     scene.finish()
+}
+
+/// A worker's job: write its result, then `done`. Returns what it did, for the record.
+fn work_then_done(wg: &WaitGroup, result: &RaceCell<u32>, value: u32) -> String {
+    result.set(value);
+    wg.done();
+    format!("wrote result {value}, then done")
+}
+
+/// A waiter's job: `wait`, then read every result. Each must be there: the writes happen
+/// before their `done`, and every `done` before the return of this `wait`.
+fn wait_then_read(wg: &WaitGroup, results: &[RaceCell<u32>]) -> String {
+    wg.wait();
+    let read: Vec<u32> = results.iter().map(RaceCell::get).collect();
+    assert!(
+        read.iter().all(|&r| r != 0),
+        "a write before done was not seen after wait: {read:?}"
+    );
+    format!("then read results {read:?}")
 }
 
 /// Polls the group until `ready` holds, yielding in between: how the tour knows a waiter
@@ -142,46 +173,63 @@ fn until(wg: &WaitGroup, ready: impl Fn(&Snapshot) -> bool) {
 }
 
 /// A named thread that runs `body` once, on cue.
-struct Goroutine<'scope> {
+///
+/// The cue is a std channel, which the race checker cannot see; its edge (the director's
+/// past happens before the step, as a Go channel send before a receive) is stated with
+/// `race::release` / `race::acquire` on a token the two share. Without it, the checker
+/// would rightly find the goroutines unordered with the director's `add`.
+struct Goroutine<'scope, T> {
     cue: mpsc::Sender<()>,
-    thread: ScopedJoinHandle<'scope, String>,
+    cue_edge: Arc<u8>,
+    thread: ScopedJoinHandle<'scope, (String, T)>,
 }
 
-impl<'scope> Goroutine<'scope> {
+impl<'scope, T: Send + 'scope> Goroutine<'scope, T> {
     fn spawn<'env>(
         s: &'scope Scope<'scope, 'env>,
         name: &'static str,
-        body: impl FnOnce() + Send + 'scope,
+        body: impl FnOnce() -> T + Send + 'scope,
     ) -> Self {
         let (cue, on_cue) = mpsc::channel();
+        let cue_edge = Arc::new(0);
+        let edge = Arc::clone(&cue_edge);
         let thread = thread::Builder::new()
             .name(name.to_owned())
             .spawn_scoped(s, move || {
                 on_cue
                     .recv()
                     .expect("the director cues every goroutine it spawns");
-                body();
+                race::acquire(&*edge);
+                let done = body();
                 // Report who did it, in the thread's own words.
-                thread::current().name().unwrap_or("unnamed").to_owned()
+                (
+                    thread::current().name().unwrap_or("unnamed").to_owned(),
+                    done,
+                )
             })
             .expect("spawn a goroutine thread");
-        Goroutine { cue, thread }
+        Goroutine {
+            cue,
+            cue_edge,
+            thread,
+        }
     }
 
     fn cue(&self) {
+        race::release(&*self.cue_edge);
         self.cue
             .send(())
             .expect("the goroutine is waiting for its cue");
     }
 
-    /// Returns the name the thread reported once its call returned.
-    fn join(self) -> String {
+    /// Returns the name the thread reported once its call returned, and what it returned.
+    fn join(self) -> (String, T) {
         self.thread
             .join()
             .expect("a goroutine of the tour panicked")
     }
 
-    fn cue_and_join(self) -> String {
+    fn cue_and_join(self) -> (String, T) {
         self.cue();
         self.join()
     }
@@ -237,13 +285,15 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    /// Checks that the thread which ran a step's call is the lane's goroutine.
-    fn joined(&self, lane: usize, reported_name: String) {
+    /// Checks that the thread which ran a step's call is the lane's goroutine; returns
+    /// what the goroutine returned.
+    fn joined<T>(&self, lane: usize, (reported_name, returned): (String, T)) -> T {
         assert_eq!(
             reported_name,
             self.lane(lane),
             "the step ran on another thread"
         );
+        returned
     }
 
     fn push(
@@ -252,12 +302,14 @@ impl<'a> Recorder<'a> {
         action: Action,
         after: Observed,
         go: Vec<branch::GoLine>,
+        work: String,
     ) -> usize {
         self.scene.steps.push(Step {
             lane,
             action,
             after,
             go,
+            work,
         });
         (self.observe)(&self.scene, self.scene.steps.last());
         self.scene.steps.len() - 1
@@ -265,7 +317,14 @@ impl<'a> Recorder<'a> {
 
     /// Records an `add` or `done` that returned, after checking the replay of Go's `Add`
     /// against the word the real call left.
-    fn call(&mut self, lane: usize, call: Call, before: Observed, sema: SemaIs) -> usize {
+    fn call(
+        &mut self,
+        lane: usize,
+        call: Call,
+        before: Observed,
+        sema: SemaIs,
+        work: String,
+    ) -> usize {
         let delta = match call {
             Call::Add(delta) => delta,
             Call::Done => -1,
@@ -294,7 +353,7 @@ impl<'a> Recorder<'a> {
             Call::Add(delta) => Action::Add(delta),
             Call::Done => Action::Done { released },
         };
-        self.push(lane, action, after, go)
+        self.push(lane, action, after, go, work)
     }
 
     /// Records a `wait` that counted itself and fell asleep.
@@ -312,7 +371,7 @@ impl<'a> Recorder<'a> {
         );
         let mut go = branch::wait_register(before.state);
         go.extend(branch::wait_sleep());
-        self.push(lane, Action::WaitAsleep, after, go);
+        self.push(lane, Action::WaitAsleep, after, go, String::new());
     }
 
     /// Records a `wait` that counted itself and has not reached the semaphore yet.
@@ -333,19 +392,21 @@ impl<'a> Recorder<'a> {
             Action::WaitRegistered,
             after,
             branch::wait_register(before.state),
+            String::new(),
         );
     }
 
     /// Records a `wait` that got through the semaphore with the token of step `token_from`.
-    fn wait_returned(&mut self, lane: usize, sleep: Sleep, token_from: usize) {
+    fn wait_returned(&mut self, lane: usize, sleep: Sleep, token_from: usize, work: String) {
         let after = self.observe();
         assert_eq!(after.sema, Some(0), "the waiter took the one token");
         let go = branch::wait_return(sleep, after.state);
-        self.push(lane, Action::WaitReturned { sleep, token_from }, after, go);
+        let action = Action::WaitReturned { sleep, token_from };
+        self.push(lane, action, after, go, work);
     }
 
     /// Records a `wait` that returned at once.
-    fn wait_fast(&mut self, lane: usize, before: Observed) {
+    fn wait_fast(&mut self, lane: usize, before: Observed, work: String) {
         assert_eq!(
             before.counter(),
             0,
@@ -358,6 +419,7 @@ impl<'a> Recorder<'a> {
             Action::WaitFast,
             after,
             branch::wait_fast(before.state),
+            work,
         );
     }
 

@@ -39,6 +39,13 @@ fn main() -> ExitCode {
         Some(step) => print!("{}", narrate::step(scene, step)),
     });
     print!("{}", narrate::summary(tour.scenes.len()));
+    if let Some(races) = tour.races_found {
+        // Correct use: the checker must find nothing (it printed any race to stderr).
+        println!("\nRace checker: {races} data race(s) in this run.");
+        if races != 0 {
+            return ExitCode::FAILURE;
+        }
+    }
     if let Some(path) = svg_path {
         if let Err(error) = std::fs::write(&path, svg::render(&tour)) {
             eprintln!("cannot write {}: {error}", path.display());

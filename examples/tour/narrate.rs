@@ -54,6 +54,9 @@ pub fn step(scene: &Scene, step: &Step) -> String {
         scene.lanes[step.lane],
         step.action.call()
     );
+    if !step.work.is_empty() {
+        let _ = writeln!(out, "    work:  {}", step.work);
+    }
     let _ = writeln!(out, "    after: {}", observed(&step.after));
     for line in &step.go {
         let _ = writeln!(

@@ -8,6 +8,9 @@ use crate::branch::{self, GoLine, Sleep};
 pub struct Tour {
     /// The scenes that ran.
     pub scenes: Vec<Scene>,
+    /// With the `race` feature: how many data races the checker reported in the run (the
+    /// workers' writes before `done` against the reads after `wait`, and the annotations).
+    pub races_found: Option<usize>,
 }
 
 /// One orchestrated run of a WaitGroup.
@@ -138,4 +141,7 @@ pub struct Step {
     pub after: Observed,
     /// The lines of Go's `waitgroup.go` the call ran, with why.
     pub go: Vec<GoLine>,
+    /// What the goroutine did around the call (a worker's write before `done`, a waiter's
+    /// reads after `wait`); empty if nothing.
+    pub work: String,
 }

@@ -15,7 +15,7 @@ const COLUMN: usize = 180;
 const LANE: usize = 112;
 const TITLE: usize = 64;
 const PANEL_GAP: usize = 36;
-const LEGEND: usize = 120;
+const LEGEND: usize = 140;
 
 /// Colours, named for what they mean.
 const INK: &str = "#1f2328";
@@ -51,7 +51,7 @@ pub fn render(tour: &Tour) -> String {
         panel(&mut out, scene, top, width);
         top += panel_height(scene) + PANEL_GAP;
     }
-    legend(&mut out, top);
+    legend(&mut out, top, tour.races_found);
     out.push_str("</svg>\n");
     out
 }
@@ -137,7 +137,7 @@ fn spans(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize)
         r#"<g class="{class}" data-lane="{}"><line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{WAIT}" stroke-width="5" stroke-dasharray="{dash}" opacity="0.6"/><text x="{}" y="{}" text-anchor="middle" font-style="italic" fill="{WAIT}">{label}</text></g>"#,
         escape(scene.lanes[step.lane]),
         (x1 + x2) / 2,
-        y + 62
+        y + 78
     );
 }
 
@@ -149,7 +149,7 @@ fn arrows(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize
         let _ = writeln!(
             out,
             r#"<g class="wake" data-from="{token_from}" data-to="{index}"><title>runtime_Semrelease's token lets this Wait through</title><path d="{}" fill="none" stroke="{WAKE}" stroke-width="2" marker-end="url(#wake-head)"/><text x="{}" y="{}" fill="{WAKE}" stroke="{PAPER}" stroke-width="4" paint-order="stroke">token (Semrelease)</text></g>"#,
-            curve(token_from, from.lane, index, step.lane, top),
+            curve(token_from, from.lane, index, step.lane, top, 0.0),
             (step_x(token_from) + step_x(index)) / 2 + 8,
             (lane_y(top, from.lane) + lane_y(top, step.lane)) / 2 + 4,
         );
@@ -160,7 +160,7 @@ fn arrows(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize
                 let _ = writeln!(
                     out,
                     r#"<g class="hb" data-from="{from_index}" data-to="{index}"><title>race annotations: ReleaseMerge(wg) in this Done, Acquire(wg) when Wait returns</title><path d="{}" fill="none" stroke="{HAPPENS_BEFORE}" stroke-width="1.5" stroke-dasharray="4 3" marker-end="url(#hb-head)"/></g>"#,
-                    curve(from_index, from.lane, index, step.lane, top),
+                    curve(from_index, from.lane, index, step.lane, top, -6.0),
                 );
             }
         }
@@ -168,10 +168,10 @@ fn arrows(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize
 }
 
 /// A curve from step `a` on lane `la` to step `b` on lane `lb`, ending just short of the
-/// mark so the arrowhead shows.
-fn curve(a: usize, la: usize, b: usize, lb: usize, top: usize) -> String {
-    let (x1, y1) = (step_x(a) as f64, lane_y(top, la) as f64);
-    let (x2, y2) = (step_x(b) as f64 - 12.0, lane_y(top, lb) as f64);
+/// mark so the arrowhead shows; `lift` moves both ends up (negative) or down.
+fn curve(a: usize, la: usize, b: usize, lb: usize, top: usize, lift: f64) -> String {
+    let (x1, y1) = (step_x(a) as f64, lane_y(top, la) as f64 + lift);
+    let (x2, y2) = (step_x(b) as f64 - 12.0, lane_y(top, lb) as f64 + lift);
     let bend = (x2 - x1) / 2.0;
     format!(
         "M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}",
@@ -196,13 +196,15 @@ fn mark(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize) 
     let sema = after.sema.map_or("?".to_owned(), |n| n.to_string());
     let _ = writeln!(
         out,
-        r#"<g class="event" data-step="{index}" data-lane="{lane}" data-action="{kind}" data-state="{state}"><title>{lane}: {call}</title>{shape}<text x="{x}" y="{}" text-anchor="middle" font-weight="bold" fill="{INK}">{call}</text><text x="{x}" y="{}" text-anchor="middle" font-family="ui-monospace, monospace" fill="{INK}">{state}</text><text x="{x}" y="{}" text-anchor="middle" font-size="11" fill="{FAINT}">counter {} · waiters {} · sema {sema} · parked {}</text></g>"#,
+        r#"<g class="event" data-step="{index}" data-lane="{lane}" data-action="{kind}" data-state="{state}"><title>{lane}: {call}</title>{shape}<text x="{x}" y="{}" text-anchor="middle" font-weight="bold" fill="{INK}">{call}</text><text x="{x}" y="{}" text-anchor="middle" font-family="ui-monospace, monospace" fill="{INK}">{state}</text><text x="{x}" y="{}" text-anchor="middle" font-size="11" fill="{FAINT}">counter {} · waiters {} · sema {sema} · parked {}</text><text x="{x}" y="{}" text-anchor="middle" font-size="11" font-style="italic" fill="{INK}">{work}</text></g>"#,
         y - 16,
         y + 26,
         y + 42,
         after.counter(),
         after.waiters(),
         after.parked,
+        y + 58,
+        work = escape(&step.work),
         lane = escape(scene.lanes[step.lane]),
         kind = step.action.kind(),
         call = escape(&step.action.call()),
@@ -210,15 +212,27 @@ fn mark(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize) 
     );
 }
 
-fn legend(out: &mut String, top: usize) {
+fn legend(out: &mut String, top: usize, races_found: Option<usize>) {
     let y = top + 8;
+    let edges = match races_found {
+        Some(races) => format!(
+            r#"<line x1="10" y1="{0}" x2="28" y2="{0}" stroke="{HAPPENS_BEFORE}" stroke-width="1.5" stroke-dasharray="4 3" marker-end="url(#hb-head)"/><text x="32" y="{1}">happens-before edges that Go's race annotations state (ReleaseMerge(wg) at each done, Acquire(wg) at each wait return), drawn from the recorded steps;</text><text x="32" y="{2}">the race checker watched the writes before each done and the reads after each wait: {races} data race(s) in this run</text>"#,
+            y + 62,
+            y + 66,
+            y + 82
+        ),
+        None => format!(
+            r#"<text x="32" y="{}" fill="{FAINT}">build with --features race to draw the happens-before edges</text>"#,
+            y + 66
+        ),
+    };
     let _ = writeln!(
         out,
         r#"<g class="legend" font-size="12" fill="{INK}">
 <circle cx="20" cy="{y}" r="6" fill="{ADD_DONE}"/><text x="32" y="{}">add / done, then the state word after it: 0x counter_waiters (hex)</text>
 <rect x="14" y="{}" width="12" height="12" fill="{WAIT}"/><text x="32" y="{}">wait; dashed bar: asleep in the semaphore; dotted: counted but not yet asleep</text>
 <line x1="10" y1="{}" x2="28" y2="{}" stroke="{WAKE}" stroke-width="2" marker-end="url(#wake-head)"/><text x="32" y="{}">a Semrelease token that lets a waiter through</text>
-{}
+{edges}
 <text x="10" y="{}" fill="{FAINT}">sema ?: a woken waiter may be taking its token at that moment, so the count differs from run to run.</text>
 </g>"#,
         y + 4,
@@ -227,19 +241,7 @@ fn legend(out: &mut String, top: usize) {
         y + 42,
         y + 42,
         y + 46,
-        if cfg!(feature = "race") {
-            format!(
-                r#"<line x1="10" y1="{0}" x2="28" y2="{0}" stroke="{HAPPENS_BEFORE}" stroke-width="1.5" stroke-dasharray="4 3" marker-end="url(#hb-head)"/><text x="32" y="{1}">happens-before edges of Go's race annotations (ReleaseMerge(wg) at each done, Acquire(wg) at each wait return), drawn from the recorded steps</text>"#,
-                y + 62,
-                y + 66
-            )
-        } else {
-            format!(
-                r#"<text x="32" y="{}" fill="{FAINT}">build with --features race to draw the happens-before edges</text>"#,
-                y + 66
-            )
-        },
-        y + 92,
+        y + 102,
     );
 }
 
