@@ -45,8 +45,9 @@ fn two_workers_and_a_waiter(number: usize, observe: Observer<'_>) -> Scene {
             number,
             title: "two workers and a waiter",
             intro:
-                "main adds 2; a waiter goroutine waits and falls asleep; worker 1 is done, then \
-                    worker 2 is done and wakes the waiter; main waits last, when it is all over.",
+                "main adds 2; a waiter waits and falls asleep; worker 1 writes its result and is \
+                 done, then worker 2, whose done wakes the waiter; the waiter reads both results; \
+                 main waits last.",
             lanes: vec!["G1 main", "G2 worker 1", "G3 worker 2", "G4 waiter"],
             steps: Vec::new(),
         },

@@ -23,8 +23,9 @@ pub fn preface() -> String {
          with a CAS and sleeps on the semaphore. Goroutines here are named threads; the\n\
          director cues them one at a time (no sleeps), and after every step it prints the\n\
          word from wg.snapshot() and the lines of Go's waitgroup.go / sema.go that the call\n\
-         ran (vendored in docs/go/), each with why. `sema` is the semaphore's token count,\n\
-         `parked` the goroutines asleep on it.\n",
+         ran (vendored in docs/go/), each with why. `sema` is the semaphore's token count\n\
+         (`?` where a woken waiter may be taking its token as we look), `parked` the\n\
+         goroutines asleep on it.\n",
     );
     out
 }
