@@ -103,9 +103,10 @@ fn owned(expected: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
 #[test]
 fn the_tour_draws_a_well_formed_timeline_of_its_run() {
     let mut narration = narrate::preface();
+    let mut narrator = narrate::Narrator::default();
     let tour = director::run(&mut |scene, step| match step {
         None => narration += &narrate::scene(scene),
-        Some(step) => narration += &narrate::step(scene, step),
+        Some(step) => narration += &narrator.step(scene, step),
     });
     narration += &narrate::summary(tour.scenes.len());
     // The tour is correct use: with the `race` feature the checker must find no race in it.
@@ -123,7 +124,7 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
         (Some(SVG_NAMESPACE), "svg")
     );
     let scenes: Vec<_> = root.descendants().filter(class_is("scene")).collect();
-    let expected_scenes = if cfg!(feature = "tracing") { 2 } else { 1 };
+    let expected_scenes = if cfg!(feature = "tracing") { 3 } else { 2 };
     assert_eq!(scenes.len(), expected_scenes, "one panel per scene");
 
     let first = scenes[0];
@@ -164,6 +165,29 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
         );
     }
 
+    let second = scenes[1];
+    assert_eq!(
+        lanes(second),
+        ["G1 main", "G5 worker", "G6 waiter A", "G7 waiter B"]
+    );
+    assert_eq!(
+        events(second),
+        owned(&[
+            ("G1 main", "add", "0x00000001_00000000"),
+            ("G6 waiter A", "wait-asleep", "0x00000001_00000001"),
+            ("G7 waiter B", "wait-asleep", "0x00000001_00000002"),
+            ("G5 worker", "done", "0x00000000_00000000"),
+            ("G6 waiter A", "wait-woken", "0x00000000_00000000"),
+            ("G7 waiter B", "wait-woken", "0x00000000_00000000"),
+        ])
+    );
+    assert_eq!(spans(second, "asleep"), ["G6 waiter A", "G7 waiter B"]);
+    assert_eq!(
+        arrows(second, "wake"),
+        [(3, 4), (3, 5)],
+        "one done, two tokens"
+    );
+
     // The narration tells the same run: the last Done takes the release path.
     let last_done = narration
         .split("\n[")
@@ -183,28 +207,28 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
 
     #[cfg(feature = "tracing")]
     {
-        let second = scenes[1];
-        assert_eq!(lanes(second), ["G1 main", "G5 worker", "G6 waiter"]);
+        let third = scenes[2];
+        assert_eq!(lanes(third), ["G1 main", "G8 worker", "G9 waiter"]);
         assert_eq!(
-            events(second),
+            events(third),
             owned(&[
                 ("G1 main", "add", "0x00000001_00000000"),
-                ("G6 waiter", "wait-registered", "0x00000001_00000001"),
-                ("G5 worker", "done", "0x00000000_00000000"),
+                ("G9 waiter", "wait-registered", "0x00000001_00000001"),
+                ("G8 worker", "done", "0x00000000_00000000"),
                 (
-                    "G6 waiter",
+                    "G9 waiter",
                     "wait-token-before-sleep",
                     "0x00000000_00000000"
                 ),
             ])
         );
-        assert_eq!(spans(second, "registered"), ["G6 waiter"]);
+        assert_eq!(spans(third, "registered"), ["G9 waiter"]);
         assert_eq!(
-            spans(second, "asleep"),
+            spans(third, "asleep"),
             Vec::<String>::new(),
             "the waiter never slept"
         );
-        assert_eq!(arrows(second, "wake"), [(2, 3)]);
+        assert_eq!(arrows(third, "wake"), [(2, 3)]);
 
         // The pictures in docs/img/ are this run's. The tour is deterministic (the director
         // fixes the order; the one racy count is drawn as `?`), so a difference is a change.

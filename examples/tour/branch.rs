@@ -143,8 +143,12 @@ pub fn add(delta: isize, old: u64) -> (AddOutcome, u64, Vec<GoLine>) {
 }
 
 /// What one `runtime_Semrelease` found: a queued waiter to wake, or nobody asleep yet.
-pub fn semrelease(woke_a_sleeper: bool) -> Vec<GoLine> {
-    let mut lines = vec![sema(167, "add the token to the semaphore first: sema += 1")];
+/// `token` counts from 1 to `tokens`.
+pub fn semrelease(woke_a_sleeper: bool, token: u32, tokens: u32) -> Vec<GoLine> {
+    let mut lines = vec![sema(
+        167,
+        format!("token {token} of {tokens}: add it to the semaphore first, sema += 1"),
+    )];
     if woke_a_sleeper {
         lines.push(sema(
             172,

@@ -22,9 +22,10 @@ pub type Observer<'a> = &'a mut dyn FnMut(&Scene, Option<&Step>);
 pub fn run(observe: Observer<'_>) -> Tour {
     let mut tour = Tour::default();
     tour.scenes.push(two_workers_and_a_waiter(1, observe));
+    tour.scenes.push(two_waiters(2, observe));
     #[cfg(feature = "tracing")]
     tour.scenes.push(token_before_sleep(
-        2,
+        3,
         observe,
         crate::pause::Pause::install(),
     ));
@@ -84,7 +85,7 @@ fn two_workers_and_a_waiter(number: usize, observe: Observer<'_>) -> Scene {
         let release = scene.call(WORKER_2, Call::Done, before, SemaIs::Racing, wrote);
 
         let read = scene.joined(WAITER, waiter.join());
-        scene.wait_returned(WAITER, Sleep::Slept, release, read);
+        scene.wait_returned(WAITER, Sleep::Slept, release, read, SemaIs::Settled);
     });
     let before = scene.observe();
     let read = wait_then_read(&wg, &results);
@@ -92,7 +93,58 @@ fn two_workers_and_a_waiter(number: usize, observe: Observer<'_>) -> Scene {
     scene.finish()
 }
 
-/// Scene 2: the waiter is held between its CAS and the semaphore while the last `done`
+/// Scene 2: two waiters sleep; the one `done` releases two tokens and wakes both, in the
+/// order they queued.
+fn two_waiters(number: usize, observe: Observer<'_>) -> Scene {
+    const MAIN: usize = 0;
+    const WORKER: usize = 1;
+    const WAITER_A: usize = 2;
+    const WAITER_B: usize = 3;
+    let wg = WaitGroup::new();
+    let mut scene = Recorder::new(
+        Scene {
+            number,
+            title: "two waiters",
+            intro: "two waiters count themselves and sleep; the one done releases two tokens, one \
+                    per counted waiter, and wakes them in the order they queued (FIFO).",
+            lanes: vec!["G1 main", "G5 worker", "G6 waiter A", "G7 waiter B"],
+            steps: Vec::new(),
+        },
+        &wg,
+        observe,
+    );
+    let before = scene.observe();
+    wg.add(1);
+    scene.call(MAIN, Call::Add(1), before, SemaIs::Settled, String::new());
+    let result = [RaceCell::new(0)];
+    thread::scope(|s| {
+        let worker = Goroutine::spawn(s, scene.lane(WORKER), || {
+            work_then_done(&wg, &result[0], 30)
+        });
+        let waiter_a = Goroutine::spawn(s, scene.lane(WAITER_A), || wait_then_read(&wg, &result));
+        let waiter_b = Goroutine::spawn(s, scene.lane(WAITER_B), || wait_then_read(&wg, &result));
+
+        for (lane, waiter) in [(WAITER_A, &waiter_a), (WAITER_B, &waiter_b)] {
+            let before = scene.observe();
+            waiter.cue();
+            until(&wg, |now| now.parked == before.parked + 1);
+            scene.wait_asleep(lane, before);
+        }
+
+        let before = scene.observe();
+        let wrote = scene.joined(WORKER, worker.cue_and_join());
+        let release = scene.call(WORKER, Call::Done, before, SemaIs::Racing, wrote);
+
+        // Both are awake; B may still be taking its token while A is recorded.
+        let read = scene.joined(WAITER_A, waiter_a.join());
+        scene.wait_returned(WAITER_A, Sleep::Slept, release, read, SemaIs::Racing);
+        let read = scene.joined(WAITER_B, waiter_b.join());
+        scene.wait_returned(WAITER_B, Sleep::Slept, release, read, SemaIs::Settled);
+    });
+    scene.finish()
+}
+
+/// Scene 3: the waiter is held between its CAS and the semaphore while the last `done`
 /// releases the token; the waiter then finds the token and never sleeps.
 #[cfg(feature = "tracing")]
 fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause::Pause) -> Scene {
@@ -107,7 +159,7 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
             intro:
                 "the waiter is held (by a tracing subscriber) after its CAS counted it and before \
                     it reaches the semaphore; the last done runs in that gap.",
-            lanes: vec!["G1 main", "G5 worker", "G6 waiter"],
+            lanes: vec!["G1 main", "G8 worker", "G9 waiter"],
             steps: Vec::new(),
         },
         &wg,
@@ -141,7 +193,13 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
 
         pause.release();
         let read = scene.joined(WAITER, waiter.join());
-        scene.wait_returned(WAITER, Sleep::TokenBeforeSleep, release, read);
+        scene.wait_returned(
+            WAITER,
+            Sleep::TokenBeforeSleep,
+            release,
+            read,
+            SemaIs::Settled,
+        );
     });
     scene.finish()
 }
@@ -342,9 +400,9 @@ impl<'a> Recorder<'a> {
             }
             AddOutcome::Released(w) => {
                 assert_eq!(after.state, 0, "Go's release path leaves the word at zero");
-                for _ in 0..w {
+                for token in 1..=w {
                     // A waiter either sleeps in the queue or is still on its way to it.
-                    go.extend(branch::semrelease(before.parked > 0));
+                    go.extend(branch::semrelease(before.parked > 0, token, w));
                 }
                 assert_eq!(after.parked, 0, "every sleeping waiter was dequeued");
                 w
@@ -398,9 +456,18 @@ impl<'a> Recorder<'a> {
     }
 
     /// Records a `wait` that got through the semaphore with the token of step `token_from`.
-    fn wait_returned(&mut self, lane: usize, sleep: Sleep, token_from: usize, work: String) {
-        let after = self.observe();
-        assert_eq!(after.sema, Some(0), "the waiter took the one token");
+    fn wait_returned(
+        &mut self,
+        lane: usize,
+        sleep: Sleep,
+        token_from: usize,
+        work: String,
+        sema: SemaIs,
+    ) {
+        let after = self.observe_sema(sema);
+        if sema == SemaIs::Settled {
+            assert_eq!(after.sema, Some(0), "every token was taken");
+        }
         let go = branch::wait_return(sleep, after.state);
         let action = Action::WaitReturned { sleep, token_from };
         self.push(lane, action, after, go, work);

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --example tour                       # narrate the run
 //! cargo run --example tour -- --svg tour.svg     # ... and draw it as a timeline
-//! cargo run --example tour --features tracing    # + scene 2: a token before the sleep
+//! cargo run --example tour --features tracing    # + scene 3: a token before the sleep
 //! cargo run --example tour --features race -- --svg tour.svg   # + happens-before edges
 //! ```
 //!
@@ -34,9 +34,10 @@ fn main() -> ExitCode {
         }
     };
     print!("{}", narrate::preface());
+    let mut narrator = narrate::Narrator::default();
     let tour = director::run(&mut |scene, step| match step {
         None => print!("{}", narrate::scene(scene)),
-        Some(step) => print!("{}", narrate::step(scene, step)),
+        Some(step) => print!("{}", narrator.step(scene, step)),
     });
     print!("{}", narrate::summary(tour.scenes.len()));
     if let Some(races) = tour.races_found {

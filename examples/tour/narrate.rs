@@ -1,6 +1,7 @@
 //! The tour's text: what each goroutine did, the state word after it, and the lines of Go
 //! it ran, with why.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::branch::word;
@@ -41,34 +42,46 @@ pub fn scene(scene: &Scene) -> String {
     )
 }
 
-/// One step: who did what, the group after it, and Go's lines with why.
-pub fn step(scene: &Scene, step: &Step) -> String {
-    let number = scene
-        .steps
-        .iter()
-        .position(|s| std::ptr::eq(s, step))
-        .map_or(0, |i| i + 1);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "\n[{number}] {}: {}",
-        scene.lanes[step.lane],
-        step.action.call()
-    );
-    if !step.work.is_empty() {
-        let _ = writeln!(out, "    work:  {}", step.work);
-    }
-    let _ = writeln!(out, "    after: {}", observed(&step.after));
-    for line in &step.go {
+/// Tells the steps, explaining each line of Go the first time it runs for a reason, and
+/// only quoting it when it runs again for the same one.
+#[derive(Default)]
+pub struct Narrator {
+    explained: HashSet<(&'static str, usize, String)>,
+}
+
+impl Narrator {
+    /// One step: who did what, the group after it, and Go's lines with why.
+    pub fn step(&mut self, scene: &Scene, step: &Step) -> String {
+        let number = scene
+            .steps
+            .iter()
+            .position(|s| std::ptr::eq(s, step))
+            .map_or(0, |i| i + 1);
+        let mut out = String::new();
         let _ = writeln!(
             out,
-            "    {:>16}  {}",
-            format!("{}:{}", line.file, line.line),
-            line.code
+            "\n[{number}] {}: {}",
+            scene.lanes[step.lane],
+            step.action.call()
         );
-        let _ = writeln!(out, "    {:>16}  -> {}", "", line.why);
+        if !step.work.is_empty() {
+            let _ = writeln!(out, "    work:  {}", step.work);
+        }
+        let _ = writeln!(out, "    after: {}", observed(&step.after));
+        for line in &step.go {
+            let place = format!("{}:{}", line.file, line.line);
+            let _ = write!(out, "    {place:>16}  {}", line.code);
+            if self
+                .explained
+                .insert((line.file, line.line, line.why.clone()))
+            {
+                let _ = writeln!(out, "\n    {:>16}  -> {}", "", line.why);
+            } else {
+                out.push_str("   (as before)\n");
+            }
+        }
+        out
     }
-    out
 }
 
 /// The observed group on one line.
@@ -95,9 +108,9 @@ pub fn summary(scenes: usize) -> String {
          \x20 it sleeps on the semaphore (139) and re-checks the word after waking (140).\n\
          - The semaphore pairs every sleep with one wake-up, even when the wake-up comes first.\n",
     );
-    if scenes == 1 {
+    if scenes == 2 {
         out.push_str(
-            "\nScene 2 (a token that arrives before the sleep) needs a pause inside `wait`:\n\
+            "\nScene 3 (a token that arrives before the sleep) needs a pause inside `wait`:\n\
              \x20 cargo run --example tour --features tracing\n",
         );
     }

@@ -65,7 +65,7 @@ pub enum Action {
     /// `wg.wait()` counted itself as a waiter and fell asleep in the semaphore.
     WaitAsleep,
     /// `wg.wait()` counted itself as a waiter and has not reached the semaphore yet. Only
-    /// the `tracing` build can hold a waiter there (scene 2).
+    /// the `tracing` build can hold a waiter there (scene 3).
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     WaitRegistered,
     /// `wg.wait()` returned at once: the counter was 0.

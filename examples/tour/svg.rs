@@ -146,9 +146,20 @@ fn spans(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize)
 fn arrows(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize) {
     if let Action::WaitReturned { token_from, .. } = step.action {
         let from = &scene.steps[token_from];
+        // One label per release, on its first arrow: "2 tokens" when it woke two waiters.
+        let first_from_release = !scene.steps[..index].iter().any(
+            |s| matches!(s.action, Action::WaitReturned { token_from: t, .. } if t == token_from),
+        );
+        let label = match (first_from_release, from.action) {
+            (false, _) => String::new(),
+            (true, Action::Done { released }) if released > 1 => {
+                format!("{released} tokens (Semrelease)")
+            }
+            (true, _) => "token (Semrelease)".to_owned(),
+        };
         let _ = writeln!(
             out,
-            r#"<g class="wake" data-from="{token_from}" data-to="{index}"><title>runtime_Semrelease's token lets this Wait through</title><path d="{}" fill="none" stroke="{WAKE}" stroke-width="2" marker-end="url(#wake-head)"/><text x="{}" y="{}" fill="{WAKE}" stroke="{PAPER}" stroke-width="4" paint-order="stroke">token (Semrelease)</text></g>"#,
+            r#"<g class="wake" data-from="{token_from}" data-to="{index}"><title>runtime_Semrelease's token lets this Wait through</title><path d="{}" fill="none" stroke="{WAKE}" stroke-width="2" marker-end="url(#wake-head)"/><text x="{}" y="{}" fill="{WAKE}" stroke="{PAPER}" stroke-width="4" paint-order="stroke">{label}</text></g>"#,
             curve(token_from, from.lane, index, step.lane, top, 0.0),
             (step_x(token_from) + step_x(index)) / 2 + 8,
             (lane_y(top, from.lane) + lane_y(top, step.lane)) / 2 + 4,
