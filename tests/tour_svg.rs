@@ -7,6 +7,8 @@
 mod branch;
 #[path = "../examples/tour/director.rs"]
 mod director;
+#[path = "../examples/tour/goroutine.rs"]
+mod goroutine;
 #[path = "../examples/tour/narrate.rs"]
 mod narrate;
 #[cfg(feature = "tracing")]
@@ -14,6 +16,8 @@ mod narrate;
 mod pause;
 #[path = "../examples/tour/record.rs"]
 mod record;
+#[path = "../examples/tour/recorder.rs"]
+mod recorder;
 #[path = "../examples/tour/svg.rs"]
 mod svg;
 

@@ -7,17 +7,20 @@
 //! cargo run --example tour --features race -- --svg tour.svg   # + happens-before edges
 //! ```
 //!
-//! Modules: `director` runs the goroutines step by step, `branch` replays Go's decisions
+//! Modules: `director` runs the scenes (its `goroutine`s cued one step at a time, each step
+//! checked and kept by the `recorder`), `branch` replays Go's decisions
 //! (checked against the run), `record` holds what was seen, `narrate` and `svg` show it,
 //! `pause` (with `tracing`) holds a waiter between its CAS and the semaphore.
 
 mod branch;
 mod director;
+mod goroutine;
 mod narrate;
 /// A pause inside gosync's calls, on its trace events (see the comment in the file).
 #[cfg(feature = "tracing")]
 mod pause;
 mod record;
+mod recorder;
 mod svg;
 
 use std::path::PathBuf;
