@@ -14,7 +14,8 @@
 //!   statements; blank lines, comments, `}` and `} else {` are not.
 //! - A marker **matches** its Go line when that line is a Go statement and the two share a
 //!   word: identifiers split at `_` and camel case, lower-cased, without `state` and a few
-//!   keywords that every line has (Go's `for` also matches Rust's `loop` and `while`). The
+//!   keywords that every line has ([`GO_TO_RUST`] adds the Rust spelling of Go's `for`,
+//!   `break` and `return`). The
 //!   marker's note counts as Rust words: it says in Go's terms what the Rust does.
 //!
 //! The checks: every marker matches; every Go statement of `state`, `Add`, `Done` and `Wait`
@@ -55,6 +56,15 @@ const NOT_PORTED: [(usize, &str); 5] = [
 ];
 
 const PAGE: &str = "docs/side-by-side.md";
+
+/// Go words and the Rust words that port them: Go's `for` is Rust's `loop` or `while`; a
+/// `break` that ends a function's last loop is a `return`; a `return` is often a tail
+/// `Ok(..)`.
+const GO_TO_RUST: &[(&str, &[&str])] = &[
+    ("for", &["loop", "while"]),
+    ("break", &["return"]),
+    ("return", &["ok"]),
+];
 
 /// Words too common to show that two lines do the same thing.
 const STOPWORDS: [&str; 17] = [
@@ -154,8 +164,11 @@ fn words(text: &str) -> BTreeSet<String> {
             words.insert(word);
         }
     }
-    if words.contains("for") {
-        words.extend(["loop".to_owned(), "while".to_owned()]);
+    // Go control flow that Rust spells differently.
+    for (go, rust) in GO_TO_RUST {
+        if words.contains(*go) {
+            words.extend(rust.iter().map(|w| (*w).to_owned()));
+        }
     }
     words.retain(|w| {
         !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()) && !STOPWORDS.contains(&w.as_str())
@@ -394,7 +407,7 @@ fn generate() -> String {
 fn side_by_side_md_is_up_to_date() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(PAGE);
     let generated = generate();
-    if std::env::var_os("GOSYNC_BLESS").is_some() {
+    if std::env::var("GOSYNC_BLESS").is_ok_and(|v| v == "1") {
         std::fs::write(&path, &generated).expect("write docs/side-by-side.md");
         return;
     }
