@@ -51,4 +51,4 @@ mod trace;
 mod waitgroup;
 
 pub use error::WaitGroupError;
-pub use waitgroup::{Snapshot, WaitGroup};
+pub use waitgroup::{DoneGuard, Snapshot, Wait, WaitGroup};

@@ -6,13 +6,22 @@
 //! `WaitGroup`: a line-for-line port of Go 1.19's `sync/waitgroup.go`.
 
 use std::fmt;
+use std::task::Poll;
 
 use crate::error::WaitGroupError;
 use crate::primitive::const_fn_unless_model;
 use crate::primitive::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 use crate::race;
+use crate::sema::cancel::Acquire;
 use crate::sema::{queued_waiters, semacquire, semrelease};
 use crate::trace::trace;
+
+mod future;
+mod guard;
+mod timeout;
+
+pub use future::Wait;
+pub use guard::DoneGuard;
 
 /// The counter of a state word: its high 32 bits, as Go's `int32(state >> 32)`.
 #[inline]
@@ -268,6 +277,23 @@ impl WaitGroup {
     #[inline]
     #[track_caller]
     fn wait_port(&self) -> Result<(), WaitGroupError> {
+        let slept = self.wait_port_with(|_, semap| {
+            semacquire(semap); // go: waitgroup.go:139
+            Poll::Ready(Acquire::Token)
+        });
+        slept.map(drop)
+    }
+
+    /// Go's `Wait`, with the sleep on the semaphore (waitgroup.go:139) left to `sleep`, so
+    /// that [`wait`](Self::wait), the timed waits and [`Wait`](crate::Wait) share Go's
+    /// lines. `Ready(true)`: the counter reached zero; `Ready(false)`: the waiter withdrew
+    /// (time-out); `Pending`: a task is queued.
+    #[inline]
+    #[track_caller]
+    fn wait_port_with(
+        &self,
+        sleep: impl FnOnce(&AtomicU64, &AtomicU32) -> Poll<Acquire>,
+    ) -> Result<Poll<bool>, WaitGroupError> {
         let (statep, semap) = self.state(); // go: waitgroup.go:113
         if race::ENABLED {
             race::disable(); // go: waitgroup.go:116
@@ -286,7 +312,7 @@ impl WaitGroup {
                     race::enable(); // go: waitgroup.go:125
                     race::acquire(self); // go: waitgroup.go:126
                 }
-                return Ok(()); // go: waitgroup.go:128
+                return Ok(Poll::Ready(true)); // go: waitgroup.go:128
             }
             // Increment waiters count.
             // ORDERING: SeqCst. The CAS and the final `add`'s `fetch_add` are RMWs of one
@@ -306,23 +332,48 @@ impl WaitGroup {
                     // otherwise concurrent Waits will race with each other.
                     race::write(semap); // go: waitgroup.go:137
                 }
-                semacquire(semap); // go: waitgroup.go:139
-                                   // ORDERING: SeqCst. Ordered after the releaser's `store(0)` through the
-                                   // semaphore, so anything but 0 is a later `add`: misuse.
-                let reused = statep.load(SeqCst) != 0; // go: waitgroup.go:140
-                if race::ENABLED {
-                    // Go 1.19 panics before re-enabling; we re-enable first (as Go 1.26
-                    // does) so a recovered panic leaves this thread's race sync on.
-                    race::enable(); // go: waitgroup.go:144
-                    race::acquire(self); // go: waitgroup.go:145
-                }
-                if reused {
-                    return Err(WaitGroupError::ReusedBeforePreviousWaitReturned);
-                }
-                trace!(target: "gosync::waitgroup", "wait: woken, return");
-                return Ok(()); // go: waitgroup.go:147
+                let slept = sleep(statep, semap); // go: waitgroup.go:139
+                return self.woken(slept);
             }
         }
+    }
+
+    /// The rest of Go's `Wait` once the sleep on the semaphore has ended (waitgroup.go:140-147),
+    /// for every way it can end: woken with a token (Go's only way), withdrawn by a time-out,
+    /// still pending (a task), or leaving on credit (see [`crate::sema::cancel`]).
+    #[inline]
+    fn woken(&self, slept: Poll<Acquire>) -> Result<Poll<bool>, WaitGroupError> {
+        let (statep, _) = self.state();
+        let reused = match slept {
+            Poll::Ready(Acquire::Token) => {
+                // ORDERING: SeqCst. Ordered after the releaser's `store(0)` through the
+                // semaphore, so anything but 0 is a later `add`: misuse.
+                statep.load(SeqCst) != 0 // go: waitgroup.go:140
+            }
+            Poll::Ready(Acquire::Owed) => {
+                // ORDERING: SeqCst. The releaser may not have reset the word yet (the
+                // waiter left before its token arrived), so only a counter is a later `add`.
+                counter(statep.load(SeqCst)) != 0
+            }
+            Poll::Ready(Acquire::Withdrawn) | Poll::Pending => {
+                // Not woken: acquires nothing.
+                if race::ENABLED {
+                    race::enable();
+                }
+                return Ok(slept.map(|_| false));
+            }
+        };
+        if race::ENABLED {
+            // Go 1.19 panics before re-enabling; we re-enable first (as Go 1.26
+            // does) so a recovered panic leaves this thread's race sync on.
+            race::enable(); // go: waitgroup.go:144
+            race::acquire(self); // go: waitgroup.go:145
+        }
+        if reused {
+            return Err(WaitGroupError::ReusedBeforePreviousWaitReturned);
+        }
+        trace!(target: "gosync::waitgroup", "wait: woken, return");
+        Ok(Poll::Ready(true)) // go: waitgroup.go:147
     }
 
     /// Like [`add`](Self::add), but returns Go's panic as an error **and leaves the

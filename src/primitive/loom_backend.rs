@@ -4,12 +4,14 @@ pub(crate) mod sync {
     pub(crate) use loom::sync::{Mutex, MutexGuard};
 
     pub(crate) mod atomic {
-        pub(crate) use loom::sync::atomic::{fence, AtomicU32, AtomicU64, AtomicU8, Ordering};
+        pub(crate) use loom::sync::atomic::{
+            fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering,
+        };
     }
 }
 
 pub(crate) mod thread {
-    pub(crate) use loom::thread::{current, park, yield_now, Thread};
+    pub(crate) use loom::thread::{current, park, spawn, yield_now, Thread};
 }
 
 /// A global that loom creates afresh in every execution it explores.

@@ -4,12 +4,14 @@ pub(crate) mod sync {
     pub(crate) use shuttle::sync::{Mutex, MutexGuard};
 
     pub(crate) mod atomic {
-        pub(crate) use shuttle::sync::atomic::{fence, AtomicU32, AtomicU64, AtomicU8, Ordering};
+        pub(crate) use shuttle::sync::atomic::{
+            fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering,
+        };
     }
 }
 
 pub(crate) mod thread {
-    pub(crate) use shuttle::thread::{current, park, yield_now, Thread};
+    pub(crate) use shuttle::thread::{current, park, spawn, yield_now, Thread};
 }
 
 /// A global that shuttle creates afresh in every execution it runs.
