@@ -187,7 +187,7 @@ pub(crate) struct Sudog {
 /// Whom a release wakes. One queue holds both kinds, in FIFO order.
 enum Waiter {
     /// A thread parked in `semacquire` (Go's goroutine).
-    Thread(thread::Thread),
+    Thread(thread::Parker),
     /// gosync's addition: a task polling [`cancel::TaskAcquire`]; the waker of its latest
     /// poll.
     Task(Mutex<Waker>),
@@ -203,9 +203,17 @@ const READIED_WITH_TICKET: u8 = 2;
 impl Sudog {
     fn for_current_thread() -> Arc<Sudog> {
         Arc::new(Sudog {
-            waiter: Waiter::Thread(thread::current()),
+            waiter: Waiter::Thread(thread::Parker::for_current_thread()),
             state: AtomicU8::new(QUEUED),
         })
+    }
+
+    /// The parked thread of a thread waiter; tasks never park.
+    fn parker(&self) -> &thread::Parker {
+        match &self.waiter {
+            Waiter::Thread(parker) => parker,
+            Waiter::Task(_) => unreachable!("a task waiter polls, it never parks"),
+        }
     }
 
     /// Go's `gopark`: sleeps until a release readies this waiter. Spurious wake-ups of the
@@ -217,7 +225,7 @@ impl Sudog {
             // published by the releaser's SeqCst `fetch_add` on the semaphore, which the
             // caller's `cansemacquire` reads, so this load only has to see the flag.
             match self.state.load(SeqCst) {
-                QUEUED => thread::park(),
+                QUEUED => self.parker().park(),
                 state => return state == READIED_WITH_TICKET,
             }
         }
@@ -233,7 +241,7 @@ impl Sudog {
         // unpark), nor the wake (see `cancel::TaskAcquire::poll`).
         self.state.store(state, SeqCst);
         match &self.waiter {
-            Waiter::Thread(thread) => thread.unpark(),
+            Waiter::Thread(parker) => parker.unpark(),
             Waiter::Task(waker) => cancel::wake(waker),
         }
     }

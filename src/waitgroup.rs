@@ -350,11 +350,8 @@ impl WaitGroup {
                 // semaphore, so anything but 0 is a later `add`: misuse.
                 statep.load(SeqCst) != 0 // go: waitgroup.go:140
             }
-            Poll::Ready(Acquire::Owed) => {
-                // ORDERING: SeqCst. The releaser may not have reset the word yet (the
-                // waiter left before its token arrived), so only a counter is a later `add`.
-                counter(statep.load(SeqCst)) != 0
-            }
+            // Left on credit, perhaps before the releasing `add` reset the word.
+            Poll::Ready(Acquire::Owed) => timeout::wait_for_reset(statep) != 0,
             Poll::Ready(Acquire::Withdrawn) | Poll::Pending => {
                 // Not woken: acquires nothing.
                 if race::ENABLED {

@@ -9,7 +9,37 @@ pub(crate) mod sync {
 }
 
 pub(crate) mod thread {
-    pub(crate) use std::thread::{current, park, yield_now, Thread};
+    pub(crate) use std::thread::yield_now;
+
+    use std::thread::Thread;
+    use std::time::Instant;
+
+    use super::time::Timer;
+
+    /// The wake-up handle of one parked waiter (Go's `g`, for `goready`): its thread.
+    pub(crate) struct Parker(Thread);
+
+    impl Parker {
+        /// A handle on the current thread, which is the only one that may park on it.
+        pub(crate) fn for_current_thread() -> Parker {
+            Parker(std::thread::current())
+        }
+
+        /// Parks until [`unpark`](Self::unpark), or spuriously.
+        pub(crate) fn park(&self) {
+            std::thread::park();
+        }
+
+        /// Parks until [`unpark`](Self::unpark) or until `timer` expires, or spuriously.
+        pub(crate) fn park_until(&self, timer: &Timer) {
+            std::thread::park_timeout(timer.deadline.saturating_duration_since(Instant::now()));
+        }
+
+        /// Wakes the parked thread, or makes its next park return at once.
+        pub(crate) fn unpark(&self) {
+            self.0.unpark();
+        }
+    }
 }
 
 pub(crate) mod time {
@@ -17,24 +47,20 @@ pub(crate) mod time {
 
     /// The deadline of a timed park: the real clock.
     pub(crate) struct Timer {
-        deadline: Instant,
+        pub(super) deadline: Instant,
     }
 
     impl Timer {
-        /// A timer that expires at `deadline`.
-        pub(crate) fn start(deadline: Instant) -> Timer {
+        /// A timer that expires at `deadline`. The real clock needs no one to fire it:
+        /// `fire` (the model checkers' way to wake the waiter) is not called.
+        pub(crate) fn start(deadline: Instant, fire: impl FnOnce() + Send + 'static) -> Timer {
+            drop(fire);
             Timer { deadline }
         }
 
         /// Whether the deadline has passed.
         pub(crate) fn expired(&self) -> bool {
             Instant::now() >= self.deadline
-        }
-
-        /// Parks the current thread until it is unparked or the deadline passes (or
-        /// spuriously).
-        pub(crate) fn park(&self) {
-            std::thread::park_timeout(self.deadline.saturating_duration_since(Instant::now()));
         }
     }
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::timeout::withdraw_waiter;
+use super::timeout::{wait_for_reset, withdraw_waiter};
 use super::WaitGroup;
 use crate::race;
 use crate::sema::cancel::{Acquire, TaskAcquire};
@@ -134,7 +134,11 @@ impl Drop for Wait<'_> {
     fn drop(&mut self) {
         if self.stage == Stage::Sleeping {
             let (statep, semap) = self.wg.state();
-            self.acquire.cancel(semap, || withdraw_waiter(statep));
+            if self.acquire.cancel(semap, || withdraw_waiter(statep)) == Some(Acquire::Owed) {
+                // Counted by a release in progress: return after its reset, as a woken
+                // waiter does, so the caller may reuse the group at once.
+                wait_for_reset(statep);
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::{counter, waiters, WaitGroup};
 use crate::primitive::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use crate::primitive::thread;
 use crate::sema::cancel::semacquire_until;
 
 impl WaitGroup {
@@ -114,5 +115,28 @@ pub(super) fn withdraw_waiter(statep: &AtomicU64) -> bool {
             Ok(_) => return true,
             Err(current) => state = current,
         }
+    }
+}
+
+/// Waits until the releasing `add` that counted a waiter has reset the state word, and
+/// returns the word. For a waiter that left on credit ([`Acquire::Owed`]), which may leave
+/// between the release's `fetch_add` (counter 0, waiters w) and its `store(0)`.
+///
+/// Go's woken waiter always returns after that reset, because its token is released after
+/// it; a new generation's `add`, legal once every wait has returned, relies on it (while
+/// the word still counts waiters, a positive `add` from zero panics "Add called
+/// concurrently with Wait"). The wait is bounded: nothing but a load separates the two
+/// writes in the releaser, which runs no user code in between.
+///
+/// [`Acquire::Owed`]: crate::sema::cancel::Acquire::Owed
+pub(super) fn wait_for_reset(statep: &AtomicU64) -> u64 {
+    loop {
+        // ORDERING: SeqCst, as the load in `withdraw_waiter`; reading the `store(0)`
+        // orders this return after the reset, as a woken waiter is.
+        let state = statep.load(SeqCst);
+        if counter(state) != 0 || waiters(state) == 0 {
+            return state;
+        }
+        thread::yield_now();
     }
 }
