@@ -48,6 +48,9 @@ use crate::trace::trace;
 
 pub(crate) mod cancel;
 
+#[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
+mod tests;
+
 /// Number of roots in the table. Go: "Prime to not correlate with any user patterns."
 pub(crate) const SEM_TAB_SIZE: usize = 251; // go: sema.go:49
 

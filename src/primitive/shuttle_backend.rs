@@ -1,7 +1,7 @@
 //! `--cfg gosync_shuttle`: shuttle's primitives, scheduled by `shuttle::check_*`.
 
 pub(crate) mod sync {
-    pub(crate) use shuttle::sync::{Mutex, MutexGuard};
+    pub(crate) use shuttle::sync::{Condvar, Mutex, MutexGuard};
 
     pub(crate) mod atomic {
         pub(crate) use shuttle::sync::atomic::{
@@ -11,7 +11,7 @@ pub(crate) mod sync {
 }
 
 pub(crate) mod thread {
-    pub(crate) use shuttle::thread::{spawn, yield_now};
+    pub(crate) use shuttle::thread::{spawn, yield_now, JoinHandle, Thread};
 
     use crate::primitive::time::Timer;
 

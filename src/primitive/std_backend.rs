@@ -1,17 +1,18 @@
 //! Normal builds: `std`'s primitives.
 
 pub(crate) mod sync {
-    pub(crate) use std::sync::{Mutex, MutexGuard};
+    pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
 
     pub(crate) mod atomic {
-        pub(crate) use std::sync::atomic::{fence, AtomicU32, AtomicU64, AtomicU8, Ordering};
+        pub(crate) use std::sync::atomic::{
+            fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering,
+        };
     }
 }
 
 pub(crate) mod thread {
-    pub(crate) use std::thread::yield_now;
+    pub(crate) use std::thread::{spawn, yield_now, JoinHandle, Thread};
 
-    use std::thread::Thread;
     use std::time::Instant;
 
     use super::time::Timer;

@@ -267,37 +267,39 @@ mod tests {
 
     use super::*;
 
-    /// One test, so no other test of this binary touches the semaphore table meanwhile.
-    ///
     /// A withdrawn waiter gives back its `nwait` count, so releases keep their easy case (a
-    /// leak would not be wrong, only slow: every release would take the root lock). A
-    /// waiter counted by a release whose token has not come takes it on credit: the value
-    /// goes below zero, and the release's increment pays the debt.
+    /// leak would not be wrong, only slow: every release would take the root lock).
+    ///
+    /// `nwait` counts every address of the root, and other tests of this binary may park
+    /// on an address of the same root meanwhile; so the test passes if one of a few tries
+    /// finds the count back where it was. A leak adds one on every try.
     #[test]
-    fn withdrawal_gives_back_nwait_and_owes_at_most_one_token() {
+    fn withdrawal_gives_back_nwait() {
         let sema = AtomicU32::new(0);
         let root = SEMTABLE.root_for(&sema);
-        // ORDERING: SeqCst; single-threaded test.
-        let before = root.nwait.load(SeqCst);
-        assert_eq!(
-            semacquire_until(&sema, Instant::now(), || true),
-            Acquire::Withdrawn
-        );
-        // ORDERING: SeqCst; single-threaded test.
-        assert_eq!((root.nwait.load(SeqCst), sema.load(SeqCst)), (before, 0));
+        let given_back = (0..100).any(|_| {
+            // ORDERING: SeqCst; an observation of the count.
+            let before = root.nwait.load(SeqCst);
+            assert_eq!(semacquire_until(&sema, Instant::now(), || true), Acquire::Withdrawn);
+            // ORDERING: SeqCst; as above.
+            root.nwait.load(SeqCst) == before
+        });
+        assert!(given_back);
+        // ORDERING: SeqCst; nobody else uses this semaphore.
+        assert_eq!(sema.load(SeqCst), 0);
+    }
 
-        assert_eq!(
-            semacquire_until(&sema, Instant::now(), || false),
-            Acquire::Owed
-        );
-        // ORDERING: SeqCst; single-threaded test.
-        assert_eq!(
-            (root.nwait.load(SeqCst), sema.load(SeqCst) as i32),
-            (before, -1)
-        );
+    /// A waiter counted by a release whose token has not come takes it on credit: the
+    /// value goes below zero, and the release's increment pays the debt.
+    #[test]
+    fn owed_token_is_a_debt_the_release_pays() {
+        let sema = AtomicU32::new(0);
+        assert_eq!(semacquire_until(&sema, Instant::now(), || false), Acquire::Owed);
+        // ORDERING: SeqCst; nobody else uses this semaphore.
+        assert_eq!(sema.load(SeqCst) as i32, -1);
         assert!(!cansemacquire(&sema), "a debt is no token");
         super::super::semrelease(&sema, false);
-        // ORDERING: SeqCst; single-threaded test.
+        // ORDERING: SeqCst; as above.
         assert_eq!(sema.load(SeqCst), 0);
     }
 }

@@ -118,6 +118,7 @@ impl Future for Wait<'_> {
             }
             Ok(Poll::Ready(_)) => {
                 this.stage = Stage::Done;
+                this.wg.go_panic.reraise();
                 Poll::Ready(())
             }
             Err(misuse) => {

@@ -52,7 +52,11 @@ impl WaitGroup {
             }))
         });
         match woken {
-            Ok(woken) => woken == Poll::Ready(true),
+            Ok(Poll::Ready(true)) => {
+                self.go_panic.reraise();
+                true
+            }
+            Ok(_) => false,
             Err(misuse) => misuse.panic(),
         }
     }
