@@ -280,7 +280,10 @@ mod tests {
         let given_back = (0..100).any(|_| {
             // ORDERING: SeqCst; an observation of the count.
             let before = root.nwait.load(SeqCst);
-            assert_eq!(semacquire_until(&sema, Instant::now(), || true), Acquire::Withdrawn);
+            assert_eq!(
+                semacquire_until(&sema, Instant::now(), || true),
+                Acquire::Withdrawn
+            );
             // ORDERING: SeqCst; as above.
             root.nwait.load(SeqCst) == before
         });
@@ -294,7 +297,10 @@ mod tests {
     #[test]
     fn owed_token_is_a_debt_the_release_pays() {
         let sema = AtomicU32::new(0);
-        assert_eq!(semacquire_until(&sema, Instant::now(), || false), Acquire::Owed);
+        assert_eq!(
+            semacquire_until(&sema, Instant::now(), || false),
+            Acquire::Owed
+        );
         // ORDERING: SeqCst; nobody else uses this semaphore.
         assert_eq!(sema.load(SeqCst) as i32, -1);
         assert!(!cansemacquire(&sema), "a debt is no token");

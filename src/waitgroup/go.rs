@@ -141,7 +141,11 @@ impl GoPanic {
     #[cold]
     #[inline(never)]
     fn reraise_kept(&self) {
-        let payload = self.payload.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let payload = self
+            .payload
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         // ORDERING: Relaxed; the lock above ordered this with the store in `keep_first`.
         self.kept.store(false, Relaxed);
         if let Some(payload) = payload {
