@@ -130,7 +130,7 @@ impl Future for Wait<'_> {
 }
 
 impl Drop for Wait<'_> {
-    /// Withdraws a waiter that is still sleeping (see [`crate::sema::cancel`]); acquires
+    /// Withdraws a waiter that is still sleeping (see `docs/beyond-go.md`); acquires
     /// nothing.
     fn drop(&mut self) {
         if self.stage == Stage::Sleeping {
