@@ -14,6 +14,13 @@
 //! | `wg.Done()`                     | [`wg.done()`](WaitGroup::done)               |
 //! | `wg.Wait()`                     | [`wg.wait()`](WaitGroup::wait)               |
 //! | `defer func() { recover() }()` around a misuse | [`try_add`](WaitGroup::try_add), [`try_done`](WaitGroup::try_done), [`try_wait`](WaitGroup::try_wait) → [`WaitGroupError`] |
+//! | `wg.Go(f)` (Go 1.25)            | [`wg.go(f)`](WaitGroup::go) on an `Arc<WaitGroup>` → [`JoinHandle`] |
+//! | `defer wg.Done()`               | [`wg.done_guard()`](WaitGroup::done_guard) → [`DoneGuard`] |
+//!
+//! Beyond Go, on the same type: [`wait_timeout`](WaitGroup::wait_timeout) and
+//! [`wait_deadline`](WaitGroup::wait_deadline), which withdraw cleanly on time-out, and
+//! [`wait_async`](WaitGroup::wait_async), a cancel-safe future ([`Wait`]) for any
+//! executor; threads and tasks can wait on one group together.
 //!
 //! ```
 //! use gosync::WaitGroup;
