@@ -7,6 +7,8 @@
 //!   only once the waiter yields. Go's benchmark does the same with a goroutine
 //!   (`go test -run XXX -bench ActuallyWait -cpu 2 sync`); see
 //!   `docs/performance-async.md` for the numbers and how they compare.
+//! - `floor/spawn-join`: the same runtime spawning and joining an empty task, no group:
+//!   the part of the first benchmark that is tokio's.
 //! - `thread_paths/*`: `add(1)` + `done()` on one thread, and `wait()` on a zero counter
 //!   (the fast path, which now also checks for a panic of `WaitGroup::go`). Compare with
 //!   criterion's `--save-baseline` / `--baseline` against the code before the change.
