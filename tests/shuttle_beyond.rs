@@ -42,6 +42,7 @@ static PCT_OUTCOMES: Outcomes = NO_OUTCOMES;
 fn assert_both_outcomes_met(outcomes: &Outcomes) {
     for kind in [Waiter::Timed, Waiter::Cancelled] {
         let [left, zero] = &outcomes[kind as usize];
+        // ORDERING: Relaxed; statistics read after every schedule has finished.
         let (left, zero) = (left.load(Relaxed), zero.load(Relaxed));
         assert!(
             left > 0 && zero > 0,
@@ -82,6 +83,7 @@ fn generation(
     workers: usize,
     outcomes: &'static Outcomes,
 ) {
+    // ORDERING: SeqCst; shuttle runs sequentially consistent, the order is the schedule's.
     let target = finished.load(SeqCst) + workers;
     wg.add(workers as isize);
     let mut threads = Vec::new();
@@ -107,8 +109,10 @@ fn generation(
                 }
             };
             if zero {
+                // ORDERING: SeqCst; every worker bumps before its `done`.
                 assert_eq!(finished.load(SeqCst), target, "{kind:?} returned early");
             }
+            // ORDERING: Relaxed; a statistics counter outside the model.
             outcomes[kind as usize][usize::from(zero)].fetch_add(1, Relaxed);
         }));
     }
@@ -116,6 +120,7 @@ fn generation(
     for _ in 0..workers {
         let (wg, finished) = (Arc::clone(wg), Arc::clone(finished));
         threads.push(thread::spawn(move || {
+            // ORDERING: SeqCst; before `done`, so a waiter that reports zero sees it.
             finished.fetch_add(1, SeqCst);
             wg.done();
         }));
@@ -163,6 +168,7 @@ fn reuse_right_after_leaving() {
         let worker = {
             let (wg, finished) = (Arc::clone(&wg), Arc::clone(&finished));
             thread::spawn(move || {
+                // ORDERING: SeqCst; before `done`, so a waiter that reports zero sees it.
                 finished.fetch_add(1, SeqCst);
                 wg.done();
             })
@@ -175,17 +181,20 @@ fn reuse_right_after_leaving() {
             let _ = wg.wait_timeout(LONG);
         }
         // Not joined yet: the next generation starts while the release may be running.
+        // ORDERING: SeqCst; the count before the next generation's worker starts.
         let before = finished.load(SeqCst);
         wg.add(1);
         let next = {
             let (wg, finished) = (Arc::clone(&wg), Arc::clone(&finished));
             thread::spawn(move || {
+                // ORDERING: SeqCst; before `done`, so a waiter that reports zero sees it.
                 finished.fetch_add(1, SeqCst);
                 wg.done();
             })
         };
         wg.wait();
         assert!(
+            // ORDERING: SeqCst; the next worker bumped before its `done`.
             finished.load(SeqCst) >= before + 1,
             "returned before its own done"
         );
