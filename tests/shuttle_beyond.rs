@@ -14,7 +14,7 @@ use std::task::{Context, Wake, Waker};
 use std::time::Duration;
 
 use gosync::WaitGroup;
-use shuttle::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use shuttle::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use shuttle::sync::Arc;
 use shuttle::thread;
 
@@ -181,23 +181,19 @@ fn reuse_right_after_leaving() {
             let _ = wg.wait_timeout(LONG);
         }
         // Not joined yet: the next generation starts while the release may be running.
-        // ORDERING: SeqCst; the count before the next generation's worker starts.
-        let before = finished.load(SeqCst);
         wg.add(1);
+        let next_done = Arc::new(AtomicBool::new(false));
         let next = {
-            let (wg, finished) = (Arc::clone(&wg), Arc::clone(&finished));
+            let (wg, next_done) = (Arc::clone(&wg), Arc::clone(&next_done));
             thread::spawn(move || {
-                // ORDERING: SeqCst; before `done`, so a waiter that reports zero sees it.
-                finished.fetch_add(1, SeqCst);
+                // ORDERING: SeqCst; before `done`, so the wait that it unblocks sees it.
+                next_done.store(true, SeqCst);
                 wg.done();
             })
         };
         wg.wait();
-        assert!(
-            // ORDERING: SeqCst; the next worker bumped before its `done`.
-            finished.load(SeqCst) >= before + 1,
-            "returned before its own done"
-        );
+        // ORDERING: SeqCst; see the store.
+        assert!(next_done.load(SeqCst), "returned before its own done");
         worker.join().unwrap();
         next.join().unwrap();
     }
