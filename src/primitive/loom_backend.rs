@@ -11,7 +11,7 @@ pub(crate) mod sync {
 }
 
 pub(crate) mod thread {
-    pub(crate) use loom::thread::{spawn, yield_now, JoinHandle, Thread};
+    pub(crate) use loom::thread::{spawn, yield_now, JoinHandle};
 
     use crate::primitive::time::Timer;
 

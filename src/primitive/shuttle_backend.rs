@@ -16,7 +16,7 @@ pub(crate) mod thread {
     use crate::primitive::time::Timer;
 
     /// The wake-up handle of one parked waiter (Go's `g`, for `goready`): its thread.
-    pub(crate) struct Parker(shuttle::thread::Thread);
+    pub(crate) struct Parker(Thread);
 
     impl Parker {
         /// A handle on the current thread, which is the only one that may park on it.
