@@ -613,7 +613,9 @@ pub struct Snapshot {
     pub counter: i32,
     /// Waiters registered by `wait` in this generation (`uint32(state)`).
     pub waiters: u32,
-    /// Tokens in the semaphore not yet taken by a woken waiter.
+    /// Tokens in the semaphore not yet taken by a woken waiter. Read as an `i32`, it is
+    /// briefly negative while a timed-out or cancelled waiter that a release had already
+    /// counted owes its token (see `docs/beyond-go.md`); Go's value never is.
     pub sema: u32,
     /// Waiters asleep in the semaphore's queue for this group.
     pub parked: usize,
