@@ -5,7 +5,7 @@ pub(crate) mod sync {
 
     pub(crate) mod atomic {
         pub(crate) use shuttle::sync::atomic::{
-            fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering,
+            fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
         };
     }
 }

@@ -5,7 +5,7 @@ pub(crate) mod sync {
 
     pub(crate) mod atomic {
         pub(crate) use std::sync::atomic::{
-            fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering,
+            fence, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
         };
     }
 }

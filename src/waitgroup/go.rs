@@ -2,12 +2,15 @@
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, PoisonError};
+use std::ptr;
+use std::sync::Arc;
 
 use super::WaitGroup;
 use crate::primitive::const_fn_unless_model;
-use crate::primitive::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use crate::primitive::sync::Mutex;
+use crate::primitive::sync::atomic::{
+    AtomicPtr,
+    Ordering::{Acquire, Relaxed, Release},
+};
 use crate::JoinHandle;
 
 /// A panic payload, as `std::thread::Result` carries it.
@@ -99,17 +102,17 @@ impl WaitGroup {
 }
 
 /// The first panic of a goroutine started by [`WaitGroup::go`], kept for the wait that
-/// returns next.
-pub(super) struct GoPanic {
-    /// Whether `payload` may hold a panic: lets every wait check with one load.
-    kept: AtomicBool,
-    payload: Mutex<Option<Payload>>,
-}
+/// returns next: a pointer to the boxed payload, null while none is kept.
+///
+/// One word in every group, so a group that never calls `go` pays 8 bytes and one load per
+/// returning wait. The slot moves with the group and frees a payload nobody re-raised
+/// when the group is dropped.
+pub(super) struct GoPanic(AtomicPtr<Payload>);
 
 impl GoPanic {
     const_fn_unless_model! {
         pub(super) fn new() -> GoPanic {
-            GoPanic { kept: AtomicBool::new(false), payload: Mutex::new(None) }
+            GoPanic(AtomicPtr::new(ptr::null_mut()))
         }
     }
 
@@ -117,13 +120,17 @@ impl GoPanic {
     /// (so its `join` sees): a copy.
     fn keep_first(&self, payload: Payload) -> Payload {
         let copy = copy_of(&*payload);
-        let mut kept = self.payload.lock().unwrap_or_else(PoisonError::into_inner);
-        if kept.is_none() {
-            *kept = Some(payload);
-            // ORDERING: Relaxed. Only a hint for `reraise`; the payload itself is
-            // published by the lock. The goroutine's `done` follows, so a wait that this
-            // `done` unblocks is ordered after this store and sees it.
-            self.kept.store(true, Relaxed);
+        let boxed = Box::into_raw(Box::new(payload));
+        // ORDERING: Release on success publishes the payload to the wait that takes it
+        // (the Acquire swap in `take`). Failure: Relaxed, a panic is already kept and this
+        // one stays only in its handle. The goroutine's `done` follows, so a wait that
+        // this `done` unblocks is ordered after the store and sees it.
+        let kept = self
+            .0
+            .compare_exchange(ptr::null_mut(), boxed, Release, Relaxed);
+        if kept.is_err() {
+            // SAFETY: `boxed` comes from `Box::into_raw` above and was never published.
+            drop(unsafe { Box::from_raw(boxed) });
         }
         copy
     }
@@ -131,9 +138,8 @@ impl GoPanic {
     /// Re-raises a kept panic, once (see [`WaitGroup::go`]).
     #[inline]
     pub(super) fn reraise(&self) {
-        // ORDERING: Relaxed; see `keep_first`. A stale `false` only defers the panic to
-        // a later wait; a `true` is confirmed under the lock.
-        if self.kept.load(Relaxed) {
+        // ORDERING: Relaxed; only a hint (see `keep_first`), `take` acquires the payload.
+        if !self.0.load(Relaxed).is_null() {
             self.reraise_kept();
         }
     }
@@ -141,16 +147,26 @@ impl GoPanic {
     #[cold]
     #[inline(never)]
     fn reraise_kept(&self) {
-        let payload = self
-            .payload
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        // ORDERING: Relaxed; the lock above ordered this with the store in `keep_first`.
-        self.kept.store(false, Relaxed);
-        if let Some(payload) = payload {
+        if let Some(payload) = self.take() {
             panic::resume_unwind(payload);
         }
+    }
+
+    /// Takes the kept payload out of the slot, if any.
+    fn take(&self) -> Option<Payload> {
+        // ORDERING: Acquire pairs with the Release of `keep_first`: the payload is fully
+        // written before this thread reads it.
+        let kept = self.0.swap(ptr::null_mut(), Acquire);
+        // SAFETY: a non-null pointer in the slot comes from `Box::into_raw` in
+        // `keep_first`, and the swap hands it to exactly one caller, which owns it now.
+        (!kept.is_null()).then(|| *unsafe { Box::from_raw(kept) })
+    }
+}
+
+impl Drop for GoPanic {
+    /// Frees a payload that no wait re-raised.
+    fn drop(&mut self) {
+        drop(self.take());
     }
 }
 
