@@ -293,12 +293,14 @@ fn semacquire_slow(addr: &AtomicU32) {
 #[inline]
 pub(crate) fn semrelease(addr: &AtomicU32, handoff: bool) {
     let root = SEMTABLE.root_for(addr); // go: sema.go:166
-                                        // ORDERING: SeqCst. Publishes the token (release: the releaser's writes happen before
-                                        // the acquirer's successful `cansemacquire`) and is one half of the Dekker pair with
-                                        // `nwait` described in `semacquire_slow`.
+
+    // ORDERING: SeqCst. Publishes the token (release: the releaser's writes happen before
+    // the acquirer's successful `cansemacquire`) and is one half of the Dekker pair with
+    // `nwait` described in `semacquire_slow`.
     addr.fetch_add(1, SeqCst); // go: sema.go:167
-                               // ORDERING: keeps the token above and the `nwait` check below in one total order
-                               // with the waiter's `nwait` increment and re-check; see `store_load_fence`.
+
+    // ORDERING: keeps the token above and the `nwait` check below in one total order
+    // with the waiter's `nwait` increment and re-check; see `store_load_fence`.
     store_load_fence();
 
     // Easy case: no waiters?
@@ -317,7 +319,8 @@ pub(crate) fn semrelease(addr: &AtomicU32, handoff: bool) {
 #[inline(never)]
 fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, handoff: bool) {
     let mut queues = root.lock(); // go: sema.go:177
-                                  // ORDERING: SeqCst; under the lock every change of `nwait` is visible anyway.
+
+    // ORDERING: SeqCst; under the lock every change of `nwait` is visible anyway.
     if root.nwait.load(SeqCst) == 0 {
         // go: sema.go:178
         // The count is already consumed by another goroutine,
