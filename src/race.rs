@@ -49,6 +49,7 @@ mod cell;
 mod clock;
 #[cfg(feature = "race")]
 mod domain;
+mod edge;
 #[cfg(feature = "race")]
 mod goroutine;
 mod object;
@@ -70,6 +71,7 @@ mod race_md_examples {}
 compile_error!("the `race` feature keeps per-OS-thread state: build it without `--cfg gosync_loom`/`gosync_shuttle`");
 
 pub use cell::RaceCell;
+pub use edge::{HappensBefore, SyncObject};
 pub(crate) use object::ObjectId;
 pub use report::{Access, AccessKind, DataRace, Site};
 pub(crate) use sync_clock::SyncClock;
@@ -275,6 +277,84 @@ pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
     }
     #[cfg(not(feature = "race"))]
     (f(), Vec::new())
+}
+
+/// The number of the goroutine running on this thread, as race reports print it
+/// (`goroutine N`); `None` without the `race` feature. A thread not started by
+/// [`go`](crate::go) becomes a goroutine of its own at its first annotation, or here.
+///
+/// ```
+/// let id = gosync::race::goroutine_id();
+/// assert_eq!(id.is_some(), gosync::race::ENABLED);
+/// ```
+pub fn goroutine_id() -> Option<u64> {
+    #[cfg(feature = "race")]
+    {
+        goroutine::with_current(|g| u64::from(g.tid))
+    }
+    #[cfg(not(feature = "race"))]
+    None
+}
+
+/// This goroutine's step: its own component of its vector clock, 1 when it starts and
+/// one more after each release (and each `go` it starts). A [`HappensBefore`] edge names
+/// the steps at its release and its acquire in these terms. `None` without the feature.
+///
+/// ```
+/// # #[cfg(feature = "race")] {
+/// let before = gosync::race::current_step().unwrap();
+/// let x = 0u8;
+/// gosync::race::release(&x);
+/// assert_eq!(gosync::race::current_step(), Some(before + 1));
+/// # }
+/// ```
+pub fn current_step() -> Option<u64> {
+    #[cfg(feature = "race")]
+    {
+        goroutine::with_current(|g| u64::from(g.clock.get(g.tid)))
+    }
+    #[cfg(not(feature = "race"))]
+    None
+}
+
+/// The happens-before edges recorded so far in this goroutine's domain (its [`check`], or
+/// the global domain outside any), oldest first; empty without the `race` feature.
+///
+/// Every acquire that teaches its goroutine something new records one edge per goroutine
+/// it learned of (see [`HappensBefore`]). The global domain keeps its first 65 536 edges
+/// only, so a long test binary does not grow without bound; a `check` keeps all of its.
+///
+/// ```
+/// # #[cfg(feature = "race")] {
+/// use gosync::race::{self, check, SyncObject};
+/// use std::sync::{mpsc, Arc};
+///
+/// let (edges, _) = check(|| {
+///     let token = Arc::new(0u8);
+///     let (released, released_rx) = mpsc::channel(); // invisible to the checker
+///     let theirs = token.clone();
+///     gosync::go(move || {
+///         race::release(&*theirs);
+///         released.send(()).unwrap();
+///     });
+///     released_rx.recv().unwrap();
+///     race::acquire(&*token);
+///     race::edges()
+/// });
+/// // Goroutine 2's step 1 (its release) happens before goroutine 1's step 2 (the acquire;
+/// // its step 1 ended when it started goroutine 2, which already knew that step).
+/// assert_eq!(edges.len(), 1);
+/// assert_eq!((edges[0].from, edges[0].from_step, edges[0].to, edges[0].to_step), (2, 1, 1, 2));
+/// assert!(matches!(edges[0].object, SyncObject::Address(_)));
+/// # }
+/// ```
+pub fn edges() -> Vec<HappensBefore> {
+    #[cfg(feature = "race")]
+    {
+        goroutine::with_current(|g| g.domain.edges()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "race"))]
+    Vec::new()
 }
 
 /// How many races were found outside any [`check`] (Go's `race.Errors()`); each was

@@ -415,3 +415,61 @@ fn a_race_outside_check_counts_in_errors() {
     x.set(2);
     assert_eq!(race::errors(), before + 1);
 }
+
+// --- recorded happens-before edges ----------------------------------------------------
+
+/// Two goroutines `release_merge` into one object, then this goroutine acquires it: one
+/// edge from each releaser, at its release step, to this goroutine's step.
+/// Broken (edges not recorded, or only the last releaser's): the list differs.
+#[test]
+fn an_acquire_records_an_edge_from_every_releaser_it_learns_of() {
+    let (edges, races) = check(|| {
+        let token = Arc::new(0u8);
+        for _ in 0..2 {
+            let (released, released_rx) = invisible_signal();
+            let theirs = token.clone();
+            go(move || {
+                race::release_merge(&*theirs);
+                released.send(()).unwrap();
+            });
+            released_rx.recv().unwrap();
+        }
+        let me = (race::goroutine_id().unwrap(), race::current_step().unwrap());
+        race::acquire(&*token);
+        (me, race::edges(), &*token as *const u8 as usize)
+    });
+    assert!(races.is_empty());
+    let ((me, my_step), edges, addr) = edges;
+    let edge = |from| race::HappensBefore {
+        from,
+        from_step: 1,
+        to: me,
+        to_step: my_step,
+        object: race::SyncObject::Address(addr),
+    };
+    assert_eq!(edges, [edge(2), edge(3)]);
+}
+
+/// An acquire that teaches nothing new records nothing; nor does a disabled acquire.
+/// Broken (an edge per component, or per acquire): edges appear.
+#[test]
+fn acquires_that_learn_nothing_or_are_disabled_record_no_edge() {
+    let (edges, races) = check(|| {
+        let (known, fresh) = (Arc::new(0u8), Arc::new(0u8));
+        race::release(&*known); // only this goroutine's own history
+        race::acquire(&*known);
+        let (released, released_rx) = invisible_signal();
+        let theirs = fresh.clone();
+        go(move || {
+            race::release(&*theirs);
+            released.send(()).unwrap();
+        });
+        released_rx.recv().unwrap();
+        race::disable();
+        race::acquire(&*fresh); // would learn goroutine 2's release, but is ignored
+        race::enable();
+        race::edges()
+    });
+    assert!(races.is_empty());
+    assert_eq!(edges, []);
+}

@@ -62,6 +62,18 @@ impl VectorClock {
         }
     }
 
+    /// The components `(u, self[u])` where `self[u] > seen[u]`: what `seen` would learn
+    /// from joining `self`.
+    pub(crate) fn ahead_of<'a>(
+        &'a self,
+        seen: &'a VectorClock,
+    ) -> impl Iterator<Item = (Tid, u32)> + 'a {
+        self.0
+            .iter()
+            .copied()
+            .filter(move |&(tid, time)| time > seen.get(tid))
+    }
+
     /// `V := other`, reusing `V`'s allocation.
     #[inline]
     pub(crate) fn copy_from(&mut self, other: &VectorClock) {

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::clock::{Tid, VectorClock};
+use super::edge::HappensBefore;
 use super::place::Ident;
 use super::report::{Access, AccessKind, DataRace, Site};
 use super::shadow::{Conflict, Shadow};
@@ -27,6 +28,10 @@ pub(crate) static GLOBAL_ERRORS: AtomicUsize = AtomicUsize::new(0);
 /// Number of lock shards per map: enough that two threads working on two WaitGroups
 /// rarely meet, few enough that a domain stays small.
 const SHARDS: usize = 16;
+
+/// How many happens-before edges the global domain keeps (a `check` keeps all of its):
+/// enough for any picture, bounded for a test binary that runs for hours.
+const GLOBAL_EDGE_LIMIT: usize = 1 << 16;
 
 /// A poisoned lock only means a panic elsewhere (a user's, or a misuse panic); the
 /// checker's state is updated before anything can panic, so it is still consistent.
@@ -97,6 +102,8 @@ pub(crate) struct Domain {
     live: Mutex<usize>,
     all_finished: Condvar,
     sink: Sink,
+    /// The happens-before edges acquires recorded, oldest first.
+    edges: Mutex<Vec<HappensBefore>>,
 }
 
 impl Domain {
@@ -108,6 +115,7 @@ impl Domain {
             live: Mutex::new(0),
             all_finished: Condvar::new(),
             sink,
+            edges: Mutex::default(),
         }
     }
 
@@ -214,6 +222,25 @@ impl Domain {
                 }
             }
         }
+    }
+
+    /// Records the edges an acquire created (the global domain only up to its limit).
+    pub(crate) fn record_edges(&self, new: impl Iterator<Item = HappensBefore>) {
+        let mut new = new.peekable();
+        if new.peek().is_none() {
+            return; // the usual acquire learns nothing new: no lock
+        }
+        let mut edges = lock(&self.edges);
+        let room = match self.sink {
+            Sink::Print(_) => GLOBAL_EDGE_LIMIT.saturating_sub(edges.len()),
+            Sink::Collect(_) => usize::MAX,
+        };
+        edges.extend(new.take(room));
+    }
+
+    /// The edges recorded so far.
+    pub(crate) fn edges(&self) -> Vec<HappensBefore> {
+        lock(&self.edges).clone()
     }
 
     /// The races a `check` collected.

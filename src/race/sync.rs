@@ -2,14 +2,32 @@
 //! `ReleaseMerge`, `Disable`, `Enable`.
 
 use super::clock::VectorClock;
+use super::edge::{HappensBefore, SyncObject};
 use super::goroutine::with_current;
-use super::place::Place;
+use super::place::{Ident, Place};
 
-/// `C_t := C_t ⊔ L_a`, unless sync is disabled.
+/// `C_t := C_t ⊔ L_a`, unless sync is disabled; records an edge from every goroutine
+/// `u` with `L_a[u] > C_t[u]` to this goroutine's epoch.
 pub(crate) fn acquire(place: Place) {
     with_current(|g| {
         if g.ignore_sync == 0 {
             if let Some(released) = g.domain.sync_clocks(place.ident).get(&place.ident) {
+                let to_step = u64::from(g.clock.get(g.tid));
+                let object = match place.ident {
+                    Ident::Addr(_) => SyncObject::Address(place.addr),
+                    Ident::Object(_) => SyncObject::Gosync(place.addr),
+                };
+                // The edges lock is a leaf: taken under the shard lock, never around it.
+                g.domain
+                    .record_edges(released.ahead_of(&g.clock).map(|(from, from_step)| {
+                        HappensBefore {
+                            from: u64::from(from),
+                            from_step: u64::from(from_step),
+                            to: u64::from(g.tid),
+                            to_step,
+                            object,
+                        }
+                    }));
                 g.clock.join(released);
             }
         }
