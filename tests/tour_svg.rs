@@ -1,7 +1,7 @@
 //! The tour's timeline picture, checked: runs the tour's real scenes through the example's
 //! own modules (no `cargo run`), renders the SVG, parses it as XML and reads the run back
 //! out of it: the lanes, every mark with its state word, the sleeps, the wake-up arrows and
-//! (with `--features race`) the happens-before edges.
+//! (with `--features race`) the happens-before edges the race checker recorded.
 
 #[path = "../examples/tour/branch.rs"]
 mod branch;
@@ -85,6 +85,41 @@ fn arrows(scene: Node<'_, '_>, class: &str) -> Vec<(usize, usize)> {
     arrows
 }
 
+/// Every happens-before arrow, checked to be an edge the race checker recorded: its
+/// `data-recorded` names the goroutines (and their steps) of the two marks it joins.
+fn recorded_arrows(scene: Node<'_, '_>) -> Vec<(usize, usize)> {
+    let lane_of = |step: usize| {
+        scene
+            .descendants()
+            .filter(class_is("event"))
+            .find(|mark| mark.attribute("data-step") == Some(&step.to_string()))
+            .and_then(|mark| mark.attribute("data-lane"))
+            .expect("an arrow ends at a mark")
+            .to_owned()
+    };
+    for arrow in scene.descendants().filter(class_is("hb")) {
+        let recorded = arrow
+            .attribute("data-recorded")
+            .expect("a happens-before arrow is an edge the race checker recorded");
+        let goroutines: Vec<&str> = recorded
+            .split(", ")
+            .map(|end| {
+                end.strip_prefix("goroutine ")
+                    .and_then(|end| end.split(" step ").next())
+                    .expect("goroutine N step S")
+            })
+            .collect();
+        for (end, goroutine) in ["data-from", "data-to"].into_iter().zip(goroutines) {
+            let step = arrow.attribute(end).unwrap().parse().unwrap();
+            assert!(
+                lane_of(step).starts_with(&format!("G{goroutine} ")),
+                "{recorded}: the arrow's {end} is goroutine {goroutine}'s step"
+            );
+        }
+    }
+    arrows(scene, "hb")
+}
+
 fn spans(scene: Node<'_, '_>, class: &str) -> Vec<String> {
     scene
         .descendants()
@@ -157,9 +192,10 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
         [(3, 4)],
         "worker 2's token wakes the waiter"
     );
-    let happens_before = arrows(first, "hb");
+    let happens_before = recorded_arrows(first);
     if cfg!(feature = "race") {
-        // ReleaseMerge at each done (steps 2, 3), Acquire at each wait return (4, 5).
+        // The checker recorded an edge from each done (steps 2, 3) to each wait return
+        // (4, 5), as Go's ReleaseMerge in done and Acquire in wait state.
         assert_eq!(happens_before, [(2, 4), (2, 5), (3, 4), (3, 5)]);
     } else {
         assert_eq!(
@@ -191,6 +227,12 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
         [(3, 4), (3, 5)],
         "one done, two tokens"
     );
+    let expected: &[(usize, usize)] = if cfg!(feature = "race") {
+        &[(3, 4), (3, 5)] // the done before both wait returns; not the director's cues
+    } else {
+        &[]
+    };
+    assert_eq!(recorded_arrows(second), expected);
 
     // The narration tells the same run: the last Done takes the release path.
     let last_done = narration
@@ -233,6 +275,12 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
             "the waiter never slept"
         );
         assert_eq!(arrows(third, "wake"), [(2, 3)]);
+        let expected: &[(usize, usize)] = if cfg!(feature = "race") {
+            &[(2, 3)]
+        } else {
+            &[]
+        };
+        assert_eq!(recorded_arrows(third), expected);
 
         // The pictures in docs/img/ are this run's. The tour is deterministic (the director
         // fixes the order; the one racy count is drawn as `?`), so a difference is a change.

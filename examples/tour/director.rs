@@ -13,7 +13,7 @@ use gosync::{Snapshot, WaitGroup};
 
 use crate::branch::Sleep;
 use crate::goroutine::Goroutine;
-use crate::record::{Scene, Step, Tour};
+use crate::record::{Did, Scene, Step, Tour};
 use crate::recorder::{Call, Recorder, SemaIs};
 
 /// Called with each scene as it starts (`None`) and after each step it records.
@@ -57,8 +57,8 @@ fn two_workers_and_a_waiter(number: usize, observe: Observer<'_>) -> Scene {
         observe,
     );
     let before = scene.observe();
-    wg.add(2);
-    scene.call(MAIN, Call::Add(2), before, SemaIs::Settled, String::new());
+    let did = Did::around_call(|| wg.add(2));
+    scene.call(MAIN, Call::Add(2), before, SemaIs::Settled, did);
     // Each worker writes its result before `done`; the waiter and main read both after
     // `wait`. RaceCells, so that with the `race` feature the checker sees those accesses.
     let results = [RaceCell::new(0), RaceCell::new(0)];
@@ -89,7 +89,7 @@ fn two_workers_and_a_waiter(number: usize, observe: Observer<'_>) -> Scene {
         scene.wait_returned(WAITER, Sleep::Slept, release, read, SemaIs::Settled);
     });
     let before = scene.observe();
-    let read = wait_then_read(&wg, &results);
+    let read = Did::around(|| wait_then_read(&wg, &results));
     scene.wait_fast(MAIN, before, read);
     scene.finish()
 }
@@ -115,8 +115,8 @@ fn two_waiters(number: usize, observe: Observer<'_>) -> Scene {
         observe,
     );
     let before = scene.observe();
-    wg.add(1);
-    scene.call(MAIN, Call::Add(1), before, SemaIs::Settled, String::new());
+    let did = Did::around_call(|| wg.add(1));
+    scene.call(MAIN, Call::Add(1), before, SemaIs::Settled, did);
     let result = [RaceCell::new(0)];
     thread::scope(|s| {
         let worker = Goroutine::spawn(s, scene.lane(WORKER), || {
@@ -167,8 +167,8 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
         observe,
     );
     let before = scene.observe();
-    wg.add(1);
-    scene.call(MAIN, Call::Add(1), before, SemaIs::Settled, String::new());
+    let did = Did::around_call(|| wg.add(1));
+    scene.call(MAIN, Call::Add(1), before, SemaIs::Settled, did);
     let result = [RaceCell::new(0)];
     thread::scope(|s| {
         let worker = Goroutine::spawn(s, scene.lane(WORKER), || {

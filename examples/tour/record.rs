@@ -1,6 +1,8 @@
 //! What the tour saw: scenes of steps, each with the goroutine that acted, the state word
 //! after it, and the Go lines it ran. The narration and the SVG are both drawn from this.
 
+use gosync::race::{self, HappensBefore};
+
 use crate::branch::{self, GoLine, Sleep};
 
 /// The whole run: its scenes, in order.
@@ -123,11 +125,6 @@ impl Action {
     pub fn is_wait_return(&self) -> bool {
         matches!(self, Action::WaitFast | Action::WaitReturned { .. })
     }
-
-    /// Whether this step decremented the counter (a race `ReleaseMerge(wg)` in Go).
-    pub fn is_decrement(&self) -> bool {
-        matches!(self, Action::Done { .. }) || matches!(self, Action::Add(d) if *d < 0)
-    }
 }
 
 /// One step of a scene.
@@ -144,4 +141,84 @@ pub struct Step {
     /// What the goroutine did around the call (a worker's write before `done`, a waiter's
     /// reads after `wait`); empty if nothing.
     pub work: String,
+    /// With the `race` feature: the goroutine's steps in the race checker during the call
+    /// (`None` for a step recorded while its goroutine was still blocked in it).
+    pub clock: Option<ClockSpan>,
+    /// With the `race` feature: the happens-before edges the race checker recorded when
+    /// this step acquired a WaitGroup, each with the index of the scene's step that made
+    /// the release.
+    pub happens_after: Vec<(usize, HappensBefore)>,
+}
+
+/// What a goroutine did in a call, in words and as the race checker saw it.
+pub struct Did {
+    /// What it did around the call; empty if nothing.
+    pub work: String,
+    /// Its steps in the race checker during the call (`None` without the `race` feature).
+    pub clock: Option<ClockSpan>,
+}
+
+impl Did {
+    /// Runs `call` on this goroutine, noting its race-checker steps before and after, and
+    /// the edges its acquires recorded.
+    pub fn around(call: impl FnOnce() -> String) -> Did {
+        let (goroutine, first) = (race::goroutine_id(), race::current_step());
+        let recorded_before = race::edges().len();
+        let work = call();
+        let clock =
+            goroutine
+                .zip(first)
+                .zip(race::current_step())
+                .map(|((goroutine, first), last)| ClockSpan {
+                    goroutine,
+                    first,
+                    last,
+                    // Only this thread records edges to its goroutine: these are the call's.
+                    acquired: race::edges()
+                        .split_off(recorded_before)
+                        .into_iter()
+                        .filter(|edge| edge.to == goroutine)
+                        .collect(),
+                });
+        Did { work, clock }
+    }
+
+    /// A step recorded while its goroutine is still blocked in the call: the thread has
+    /// reported nothing yet.
+    pub fn blocked() -> Did {
+        Did {
+            work: String::new(),
+            clock: None,
+        }
+    }
+
+    /// Nothing done around a call the director makes itself.
+    pub fn around_call(call: impl FnOnce()) -> Did {
+        Did::around(|| {
+            call();
+            String::new()
+        })
+    }
+}
+
+/// A goroutine's stretch of race-checker steps during one call (see
+/// `gosync::race::current_step`), and the edges it acquired.
+#[derive(Debug, Clone)]
+pub struct ClockSpan {
+    /// The goroutine's number, as race reports print it.
+    pub goroutine: u64,
+    /// Its step when the call began.
+    pub first: u64,
+    /// Its step when the call returned: one more per release the call made.
+    pub last: u64,
+    /// The edges recorded by the call's acquires.
+    pub acquired: Vec<HappensBefore>,
+}
+
+impl ClockSpan {
+    /// Whether the call made the release at `step` of `goroutine`: the releaser's step is
+    /// the one before the tick that ends it, so it lies in `first..last`.
+    pub fn released(&self, goroutine: u64, step: u64) -> bool {
+        self.goroutine == goroutine && (self.first..self.last).contains(&step)
+    }
 }

@@ -1,10 +1,11 @@
 //! The recorder: turns what the director observes into checked steps of a scene.
 
+use gosync::race::HappensBefore;
 use gosync::WaitGroup;
 
 use crate::branch::{self, AddOutcome, Sleep};
 use crate::director::Observer;
-use crate::record::{Action, Observed, Scene, Step};
+use crate::record::{Action, Did, Observed, Scene, Step};
 
 /// The two calls that go through Go's `Add`.
 #[derive(Clone, Copy)]
@@ -12,6 +13,9 @@ pub enum Call {
     Add(isize),
     Done,
 }
+
+/// The lane of the director's own goroutine (`main`) in every scene.
+const DIRECTOR: usize = 0;
 
 /// Whether the semaphore count can be read deterministically after a step.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -57,14 +61,14 @@ impl<'a> Recorder<'a> {
     }
 
     /// Checks that the thread which ran a step's call is the lane's goroutine; returns
-    /// what the goroutine returned.
-    pub fn joined<T>(&self, lane: usize, (reported_name, returned): (String, T)) -> T {
+    /// what the goroutine did.
+    pub fn joined(&self, lane: usize, (reported_name, did): (String, Did)) -> Did {
         assert_eq!(
             reported_name,
             self.lane(lane),
             "the step ran on another thread"
         );
-        returned
+        did
     }
 
     fn push(
@@ -73,17 +77,59 @@ impl<'a> Recorder<'a> {
         action: Action,
         after: Observed,
         go: Vec<branch::GoLine>,
-        work: String,
+        did: Did,
     ) -> usize {
+        let happens_after = self.releases_of(did.clock.iter().flat_map(|c| &c.acquired));
+        if let Some(clock) = &did.clock {
+            assert!(
+                self.lane(lane)
+                    .starts_with(&format!("G{} ", clock.goroutine)),
+                "the race checker numbers {} goroutine {}",
+                self.lane(lane),
+                clock.goroutine
+            );
+        }
         self.scene.steps.push(Step {
             lane,
             action,
             after,
             go,
-            work,
+            work: did.work,
+            clock: did.clock,
+            happens_after,
         });
         (self.observe)(&self.scene, self.scene.steps.last());
         self.scene.steps.len() - 1
+    }
+
+    /// The edges through the WaitGroup (gosync's own annotations, not the director's cue
+    /// tokens) whose release a step of this scene made, each with that step.
+    ///
+    /// An acquire also learns the director's history that reached the releaser through its
+    /// cue (a waiter cued before the worker learns, at its wait, the director's later cue to
+    /// the worker). The checker records those edges too; they start at a cue, which is not a
+    /// step, so they are left out, and only they may be.
+    fn releases_of<'e>(
+        &self,
+        acquired: impl Iterator<Item = &'e HappensBefore>,
+    ) -> Vec<(usize, HappensBefore)> {
+        acquired
+            .filter(|edge| edge.object.is_gosync())
+            .filter_map(|edge| {
+                let from = self.scene.steps.iter().position(|step| {
+                    step.clock
+                        .as_ref()
+                        .is_some_and(|c| c.released(edge.from, edge.from_step))
+                });
+                if from.is_none() {
+                    assert!(
+                        self.lane(DIRECTOR).starts_with(&format!("G{} ", edge.from)),
+                        "a release into the WaitGroup that is not a step: {edge:?}"
+                    );
+                }
+                Some((from?, *edge))
+            })
+            .collect()
     }
 
     /// Records an `add` or `done` that returned, after checking the replay of Go's `Add`
@@ -94,7 +140,7 @@ impl<'a> Recorder<'a> {
         call: Call,
         before: Observed,
         sema: SemaIs,
-        work: String,
+        did: Did,
     ) -> usize {
         let delta = match call {
             Call::Add(delta) => delta,
@@ -124,7 +170,7 @@ impl<'a> Recorder<'a> {
             Call::Add(delta) => Action::Add(delta),
             Call::Done => Action::Done { released },
         };
-        self.push(lane, action, after, go, work)
+        self.push(lane, action, after, go, did)
     }
 
     /// Records a `wait` that counted itself and fell asleep.
@@ -142,7 +188,7 @@ impl<'a> Recorder<'a> {
         );
         let mut go = branch::wait_register(before.state);
         go.extend(branch::wait_sleep());
-        self.push(lane, Action::WaitAsleep, after, go, String::new());
+        self.push(lane, Action::WaitAsleep, after, go, Did::blocked());
     }
 
     /// Records a `wait` that counted itself and has not reached the semaphore yet.
@@ -163,7 +209,7 @@ impl<'a> Recorder<'a> {
             Action::WaitRegistered,
             after,
             branch::wait_register(before.state),
-            String::new(),
+            Did::blocked(),
         );
     }
 
@@ -173,7 +219,7 @@ impl<'a> Recorder<'a> {
         lane: usize,
         sleep: Sleep,
         token_from: usize,
-        work: String,
+        did: Did,
         sema: SemaIs,
     ) {
         let after = self.observe_sema(sema);
@@ -182,11 +228,11 @@ impl<'a> Recorder<'a> {
         }
         let go = branch::wait_return(sleep, after.state);
         let action = Action::WaitReturned { sleep, token_from };
-        self.push(lane, action, after, go, work);
+        self.push(lane, action, after, go, did);
     }
 
     /// Records a `wait` that returned at once.
-    pub fn wait_fast(&mut self, lane: usize, before: Observed, work: String) {
+    pub fn wait_fast(&mut self, lane: usize, before: Observed, did: Did) {
         assert_eq!(
             before.counter(),
             0,
@@ -199,7 +245,7 @@ impl<'a> Recorder<'a> {
             Action::WaitFast,
             after,
             branch::wait_fast(before.state),
-            work,
+            did,
         );
     }
 

@@ -1,6 +1,7 @@
 //! The run as a timeline picture: one lane per goroutine, time to the right, each call a
 //! mark with the state word after it, sleeps as dashed bars, wake-ups as arrows and (with
-//! `--features race`) the happens-before edges of Go's race annotations.
+//! `--features race`) the happens-before edges the race checker recorded through the
+//! WaitGroup.
 //!
 //! Every mark carries `data-*` attributes (lane, action, state), so a test can read the
 //! picture back and check it shows the run.
@@ -142,7 +143,7 @@ fn spans(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize)
 }
 
 /// The wake-up arrow from the releasing step to the waiter that used its token, and the
-/// race annotations' happens-before edges.
+/// happens-before edges the race checker recorded when this step acquired the WaitGroup.
 fn arrows(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize) {
     if let Action::WaitReturned { token_from, .. } = step.action {
         let from = &scene.steps[token_from];
@@ -165,16 +166,21 @@ fn arrows(out: &mut String, scene: &Scene, index: usize, step: &Step, top: usize
             (lane_y(top, from.lane) + lane_y(top, step.lane)) / 2 + 4,
         );
     }
-    if cfg!(feature = "race") && step.action.is_wait_return() {
-        for (from_index, from) in scene.steps[..index].iter().enumerate() {
-            if from.action.is_decrement() {
-                let _ = writeln!(
-                    out,
-                    r#"<g class="hb" data-from="{from_index}" data-to="{index}"><title>race annotations: ReleaseMerge(wg) in this Done, Acquire(wg) when Wait returns</title><path d="{}" fill="none" stroke="{HAPPENS_BEFORE}" stroke-width="1.5" stroke-dasharray="4 3" marker-end="url(#hb-head)"/></g>"#,
-                    curve(from_index, from.lane, index, step.lane, top, -6.0),
-                );
-            }
-        }
+    for &(from_index, edge) in &step.happens_after {
+        let from = &scene.steps[from_index];
+        let _ = writeln!(
+            out,
+            r#"<g class="hb" data-from="{from_index}" data-to="{index}" data-recorded="goroutine {} step {}, goroutine {} step {}"><title>recorded by the race checker: goroutine {}'s release of the WaitGroup at its step {} happens before goroutine {}'s acquire at its step {}</title><path d="{}" fill="none" stroke="{HAPPENS_BEFORE}" stroke-width="1.5" stroke-dasharray="4 3" marker-end="url(#hb-head)"/></g>"#,
+            edge.from,
+            edge.from_step,
+            edge.to,
+            edge.to_step,
+            edge.from,
+            edge.from_step,
+            edge.to,
+            edge.to_step,
+            curve(from_index, from.lane, index, step.lane, top, -6.0),
+        );
     }
 }
 
@@ -227,7 +233,7 @@ fn legend(out: &mut String, top: usize, races_found: Option<usize>) {
     let y = top + 8;
     let edges = match races_found {
         Some(races) => format!(
-            r#"<line x1="10" y1="{0}" x2="28" y2="{0}" stroke="{HAPPENS_BEFORE}" stroke-width="1.5" stroke-dasharray="4 3" marker-end="url(#hb-head)"/><text x="32" y="{1}">happens-before edges that Go's race annotations state (ReleaseMerge(wg) at each done, Acquire(wg) at each wait return), drawn from the recorded steps;</text><text x="32" y="{2}">the race checker watched the writes before each done and the reads after each wait: {races} data race(s) in this run</text>"#,
+            r#"<line x1="10" y1="{0}" x2="28" y2="{0}" stroke="{HAPPENS_BEFORE}" stroke-width="1.5" stroke-dasharray="4 3" marker-end="url(#hb-head)"/><text x="32" y="{1}">happens-before edges recorded by the race checker through the WaitGroup (the director's cue edges, also recorded, are not drawn);</text><text x="32" y="{2}">it watched the writes before each done and the reads after each wait: {races} data race(s) in this run</text>"#,
             y + 62,
             y + 66,
             y + 82
