@@ -25,6 +25,8 @@ TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 CRITERION = TARGET / "criterion"
 GO_SIX = ["Uncontended", "AddDone", "AddDoneWork", "Wait", "WaitWork", "ActuallyWait"]
 TARGETED = ["Uncontended", "AddDone", "Wait"]  # issue 5: gosync/Go <= 1.0, gosync/floor <= 1.3
+# The feature-cost check: gosync's entries of the targeted benchmarks, built with `tracing`.
+TRACING_FILTER = "^WaitGroup(" + "|".join(TARGETED) + ")/gosync$"
 PEERS = ["gosync", "floor", "crossbeam", "wg", "mutex_condvar"]
 
 
@@ -130,15 +132,25 @@ def load():
     return os.getloadavg()
 
 
-def svg_plot(rows, path, title):
+COLOURS = {"Go": "#00add8", "gosync": "#dea584", "floor": "#888888", "mutex_condvar": "#6a5acd",
+           "Go -race": "#007d9c", "gosync race": "#b7410e"}
+
+
+def fmt_decade(ns):
+    for unit, scale in (("ms", 1e6), ("µs", 1e3), ("ns", 1)):
+        if ns >= scale:
+            return f"{ns / scale:g} {unit}"
+    return f"{ns:g} ns"
+
+
+def svg_plot(rows, path, title, axis):
     """Horizontal grouped bars on a log scale: one group per benchmark, one bar per
     contender. rows: [(label, [(series, ns or None), ...]), ...]."""
-    colours = {"Go": "#00add8", "gosync": "#dea584", "floor": "#888888",
-               "Go -race": "#007d9c", "gosync race": "#b7410e"}
+    colours = COLOURS
     bar, gap, left, width = 14, 12, 190, 560
     values = [v for _, bars in rows for _, v in bars if v]
     lo = 10 ** math.floor(math.log10(min(values)))
-    hi = 10 ** math.ceil(math.log10(max(values)))
+    hi = max(10 ** math.ceil(math.log10(max(values))), lo * 10)
     x = lambda v: left + width * (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
     height = 60 + sum(len(b) * bar + gap for _, b in rows) + 40
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 120}" height="{height}" '
@@ -148,9 +160,9 @@ def svg_plot(rows, path, title):
     decade = lo
     while decade <= hi:
         out.append(f'<line x1="{x(decade):.1f}" y1="35" x2="{x(decade):.1f}" y2="{height - 35}" stroke="#ddd"/>')
-        out.append(f'<text x="{x(decade):.1f}" y="{height - 20}" text-anchor="middle">{fmt(decade)}</text>')
+        out.append(f'<text x="{x(decade):.1f}" y="{height - 20}" text-anchor="middle">{fmt_decade(decade)}</text>')
         decade *= 10
-    out.append(f'<text x="{left + width / 2}" y="{height - 5}" text-anchor="middle">ns/op (log scale, shorter is faster)</text>')
+    out.append(f'<text x="{left + width / 2}" y="{height - 5}" text-anchor="middle">{axis}</text>')
     y = 45
     for label, bars in rows:
         out.append(f'<text x="{left - 8}" y="{y + len(bars) * bar / 2 + 4}" text-anchor="end">{label}</text>')
@@ -185,6 +197,7 @@ def main():
     started, load_before = datetime.datetime.now(datetime.timezone.utc), load()
     log("==> building the benchmarks")
     run(["cargo", "bench", "--bench", "waitgroup", "--no-run"])
+    run(["cargo", "bench", "--features", "tracing", "--bench", "waitgroup", "--no-run"])
     if race:
         run(["cargo", "bench", "--features", "race", "--bench", "race", "--no-run"])
 
@@ -192,7 +205,9 @@ def main():
     for r in range(args.rounds):
         log(f"==> round {r + 1}/{args.rounds} (load {load()[0]:.2f})")
         result = {"go": go_bench(race=False),
-                  "gosync": cargo_bench("waitgroup", [], criterion_args)}
+                  "gosync": cargo_bench("waitgroup", [], criterion_args),
+                  "tracing": cargo_bench("waitgroup", ["--features", "tracing"],
+                                         criterion_args + [TRACING_FILTER])}
         if race:
             result["go_race"] = go_bench(race=True)
             result["gosync_race"] = cargo_bench("race", ["--features", "race"], criterion_args)
@@ -217,14 +232,20 @@ def main():
         peer_rows.append([name] + [fmt(median(ours(f"WaitGroup{name}/{p}"))) for p in PEERS])
         plot_rows.append((name, [("Go", g), ("gosync", s), ("floor", f)]))
 
-    wake_rows = []
-    for n in (1, 4, 16, 64):
-        s, m = median(ours(f"WakeWaiters/gosync/{n}")), median(ours(f"WakeWaiters/mutex_condvar/{n}"))
-        wake_rows.append([str(n), fmt(s), fmt(s / n if s else None), fmt(m), fmt(m / n if m else None)])
-    distinct_rows = []
-    for n in (10, 100, 1000):
-        s, m = median(ours(f"DistinctGroups/gosync/{n}")), median(ours(f"DistinctGroups/mutex_condvar/{n}"))
-        distinct_rows.append([str(n), fmt(s), fmt(s / n if s else None), fmt(m), fmt(m / n if m else None)])
+    wake_rows, distinct_rows, wake_plot = [], [], []
+    for bench, sizes, rows, what in (("WakeWaiters", (1, 4, 16, 64), wake_rows, "waiters"),
+                                     ("DistinctGroups", (10, 100, 1000), distinct_rows, "groups")):
+        for n in sizes:
+            s, m = median(ours(f"{bench}/gosync/{n}")), median(ours(f"{bench}/mutex_condvar/{n}"))
+            per = lambda total: total / n if total else None
+            rows.append([str(n), fmt(s), fmt(per(s)), fmt(m), fmt(per(m))])
+            wake_plot.append((f"{n} {what}", [("gosync", per(s)), ("mutex_condvar", per(m))]))
+
+    tracing_rows = []
+    for name in TARGETED:
+        off = median(ours(f"WaitGroup{name}/gosync"))
+        on = median([r["tracing"].get(f"WaitGroup{name}/gosync") for r in rounds])
+        tracing_rows.append([name, fmt(off), fmt(on), fmt_ratio(ratio(on, off))])
 
     race_rows = []
     if race:
@@ -243,6 +264,8 @@ def main():
             ["waiters", "gosync", "gosync per waiter", "mutex_condvar", "mutex_condvar per waiter"], wake_rows),
         "### N distinct groups, one parked waiter each, all released (Go issue 38420)\n\n" + table(
             ["groups", "gosync", "gosync per group", "mutex_condvar", "mutex_condvar per group"], distinct_rows),
+        "### Feature cost: `tracing` compiled in, no subscriber installed\n\n" + table(
+            ["benchmark", "default build", "`--features tracing`", "ratio"], tracing_rows),
     ]
     if race:
         tables.append("### Race mode: `go test -race` vs `cargo bench --features race --bench race`\n\n"
@@ -258,7 +281,11 @@ def main():
         return
     m = machine()
     svg_plot(plot_rows, ROOT / "docs/performance.svg",
-             f"gosync vs Go 1.19, median of {args.rounds} rounds, {m['model']}, GOMAXPROCS=2")
+             f"gosync vs Go 1.19, median of {args.rounds} rounds, {m['model']}, GOMAXPROCS=2",
+             "ns/op (log scale, shorter is faster)")
+    svg_plot(wake_plot, ROOT / "docs/wakeups.svg",
+             f"Wake-ups: time per released waiter, median of {args.rounds} rounds, {m['model']}",
+             "time per waiter from the first done to the last return (log scale; flat = linear)")
     run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, {args.rounds} rounds, criterion "
                 f"{args.measurement_time} s measurement + {args.warm_up_time} s warm-up per entry "
                 f"(Go: its default `-benchtime 1s`).\n"
@@ -271,8 +298,8 @@ def main():
     head, rest = template.split(start, 1)
     _, tail = rest.split(end, 1)
     (ROOT / "docs/performance.md").write_text(
-        f"{head}{start}\n{run_info}\n\n![gosync vs Go](performance.svg)\n\n{body}\n{end}{tail}")
-    log("==> wrote docs/performance.md and docs/performance.svg")
+        f"{head}{start}\n{run_info}\n\n![gosync vs Go](performance.svg)\n\n![wake-ups](wakeups.svg)\n\n{body}\n{end}{tail}")
+    log("==> wrote docs/performance.md, docs/performance.svg and docs/wakeups.svg")
 
 
 if __name__ == "__main__":
