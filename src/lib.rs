@@ -43,12 +43,16 @@
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod chan;
 mod error;
+mod goroutine;
 mod primitive;
 pub mod race;
 mod sema;
 mod trace;
 mod waitgroup;
 
+pub use chan::{chan, Receiver, Sender};
 pub use error::WaitGroupError;
+pub use goroutine::{go, JoinHandle};
 pub use waitgroup::{Snapshot, WaitGroup};

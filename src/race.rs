@@ -1,40 +1,133 @@
-//! Go's `internal/race` API: the annotations `WaitGroup` makes at Go's call sites.
+//! Go's `internal/race` API, and the happens-before checker behind it.
 //!
-//! Without the `race` feature every function here is an `#[inline(always)]` empty body
+//! Without the `race` feature every annotation here is an `#[inline(always)]` empty body
 //! and [`ENABLED`] is `false` (Go's `internal/race/norace.go`), so the port's call sites
-//! read line for line with Go and cost nothing.
+//! read line for line with Go and cost nothing. [`check`] then runs its closure and finds
+//! nothing, and [`errors`] is 0.
+//!
+//! With the feature, the annotations feed a precise happens-before checker (vector clocks,
+//! FastTrack shadow state with unbounded history; see `docs/race.md`), so a test build
+//! reports data races and `WaitGroup` misuse the way `go test -race` does:
+//!
+//! ```
+//! # #[cfg(feature = "race")] {
+//! use gosync::race::{check, RaceCell};
+//! use gosync::WaitGroup;
+//! use std::sync::Arc;
+//!
+//! // Go's TestRaceWaitGroup2: correct WaitGroup use, yet the two writes race.
+//! let ((), races) = check(|| {
+//!     let x = Arc::new(RaceCell::new(0));
+//!     let wg = Arc::new(WaitGroup::new());
+//!     wg.add(2);
+//!     for v in [1, 2] {
+//!         let (x, wg) = (x.clone(), wg.clone());
+//!         gosync::go(move || {
+//!             x.set(v);
+//!             wg.done();
+//!         });
+//!     }
+//!     wg.wait();
+//! });
+//! assert_eq!(races.len(), 1);
+//! println!("{}", races[0]); // WARNING: DATA RACE / Write at 0x... by goroutine 3: ...
+//! # }
+//! ```
+//!
+//! What the checker sees: these annotations, [`RaceCell`] accesses, the fork (and join)
+//! edges of [`go`](crate::go), and [`chan`](crate::chan) messages. What it does not see:
+//! std atomics, locks, channels and sleeps. Annotate them with [`acquire`] and [`release`]
+//! (see `docs/race.md`).
+//!
+//! The `race` feature keeps per-thread state, so it cannot be combined with
+//! `--cfg gosync_loom` or `--cfg gosync_shuttle`, whose threads share OS threads.
+
+#[cfg(feature = "race")]
+mod access;
+mod cell;
+#[cfg(feature = "race")]
+mod clock;
+#[cfg(feature = "race")]
+mod domain;
+#[cfg(feature = "race")]
+mod goroutine;
+mod object;
+#[cfg(feature = "race")]
+mod place;
+mod report;
+#[cfg(feature = "race")]
+mod shadow;
+#[cfg(feature = "race")]
+mod sync;
+mod sync_clock;
+
+#[cfg(all(feature = "race", any(gosync_loom, gosync_shuttle)))]
+compile_error!("the `race` feature keeps per-OS-thread state: build it without `--cfg gosync_loom`/`gosync_shuttle`");
+
+pub use cell::RaceCell;
+pub(crate) use object::ObjectId;
+pub use report::{Access, AccessKind, DataRace, Site};
+pub(crate) use sync_clock::SyncClock;
+
+#[cfg(feature = "race")]
+pub(crate) use goroutine::{fork, Joiner};
+#[cfg(feature = "race")]
+use place::Place;
 
 /// Whether the race checker is compiled in (Go's `race.Enabled`).
-pub const ENABLED: bool = false;
+///
+/// ```
+/// assert_eq!(gosync::race::ENABLED, cfg!(feature = "race"));
+/// ```
+pub const ENABLED: bool = cfg!(feature = "race");
 
 /// Go's `race.Acquire(addr)`: join the clock released to `addr` into this goroutine's.
+/// Ignored while this goroutine has sync [`disable`]d.
 ///
 /// ```
 /// let x = 0u32;
 /// gosync::race::acquire(&x);
 /// ```
 #[inline(always)]
-pub fn acquire<T: ?Sized>(_addr: *const T) {}
+pub fn acquire<T: ?Sized>(addr: *const T) {
+    #[cfg(feature = "race")]
+    sync::acquire(Place::addr(addr));
+    #[cfg(not(feature = "race"))]
+    let _ = addr;
+}
 
-/// Go's `race.Release(addr)`: overwrite `addr`'s clock with this goroutine's.
+/// Go's `race.Release(addr)`: overwrite `addr`'s clock with this goroutine's (earlier
+/// releases to `addr` are forgotten; a mutex unlock). Ignored while sync is [`disable`]d.
 ///
 /// ```
 /// let x = 0u32;
 /// gosync::race::release(&x);
 /// ```
 #[inline(always)]
-pub fn release<T: ?Sized>(_addr: *const T) {}
+pub fn release<T: ?Sized>(addr: *const T) {
+    #[cfg(feature = "race")]
+    sync::release(Place::addr(addr));
+    #[cfg(not(feature = "race"))]
+    let _ = addr;
+}
 
-/// Go's `race.ReleaseMerge(addr)`: join this goroutine's clock into `addr`'s.
+/// Go's `race.ReleaseMerge(addr)`: join this goroutine's clock into `addr`'s (every
+/// releaser is kept; a WaitGroup's `done`). Ignored while sync is [`disable`]d.
 ///
 /// ```
 /// let x = 0u32;
 /// gosync::race::release_merge(&x);
 /// ```
 #[inline(always)]
-pub fn release_merge<T: ?Sized>(_addr: *const T) {}
+pub fn release_merge<T: ?Sized>(addr: *const T) {
+    #[cfg(feature = "race")]
+    sync::release_merge(Place::addr(addr));
+    #[cfg(not(feature = "race"))]
+    let _ = addr;
+}
 
-/// Go's `race.Read(addr)`: a plain read of the memory at `addr`.
+/// Go's `race.Read(addr)`: a plain read of the memory at `addr`, checked against earlier
+/// writes even while sync is [`disable`]d. Reports name the caller's `file:line`.
 ///
 /// ```
 /// let x = 0u32;
@@ -42,9 +135,15 @@ pub fn release_merge<T: ?Sized>(_addr: *const T) {}
 /// ```
 #[inline(always)]
 #[track_caller]
-pub fn read<T: ?Sized>(_addr: *const T) {}
+pub fn read<T: ?Sized>(addr: *const T) {
+    #[cfg(feature = "race")]
+    access::access(Place::addr(addr), AccessKind::Read, Site::here());
+    #[cfg(not(feature = "race"))]
+    let _ = addr;
+}
 
-/// Go's `race.Write(addr)`: a plain write of the memory at `addr`.
+/// Go's `race.Write(addr)`: a plain write of the memory at `addr`, checked against earlier
+/// reads and writes even while sync is [`disable`]d.
 ///
 /// ```
 /// let x = 0u32;
@@ -52,16 +151,25 @@ pub fn read<T: ?Sized>(_addr: *const T) {}
 /// ```
 #[inline(always)]
 #[track_caller]
-pub fn write<T: ?Sized>(_addr: *const T) {}
+pub fn write<T: ?Sized>(addr: *const T) {
+    #[cfg(feature = "race")]
+    access::access(Place::addr(addr), AccessKind::Write, Site::here());
+    #[cfg(not(feature = "race"))]
+    let _ = addr;
+}
 
-/// Go's `race.Disable()`: suspend this goroutine's synchronisation events (nestable).
+/// Go's `race.Disable()`: ignore this goroutine's synchronisation events until the
+/// matching [`enable`] (nestable). Memory accesses are still checked.
 ///
 /// ```
 /// gosync::race::disable();
 /// gosync::race::enable();
 /// ```
 #[inline(always)]
-pub fn disable() {}
+pub fn disable() {
+    #[cfg(feature = "race")]
+    sync::disable();
+}
 
 /// Go's `race.Enable()`: undo one [`disable`].
 ///
@@ -70,7 +178,10 @@ pub fn disable() {}
 /// gosync::race::enable();
 /// ```
 #[inline(always)]
-pub fn enable() {}
+pub fn enable() {
+    #[cfg(feature = "race")]
+    sync::enable();
+}
 
 /// Go's `defer race.Enable()`: re-enables on drop, so the enable survives a panic.
 pub(crate) struct EnableOnDrop;
@@ -81,3 +192,127 @@ impl Drop for EnableOnDrop {
         enable();
     }
 }
+
+/// The annotations of a gosync object keyed by its [`ObjectId`] (stable across moves),
+/// at the same call sites as Go's `race.*(unsafe.Pointer(obj))`.
+pub(crate) mod keyed {
+    use super::ObjectId;
+    #[cfg(feature = "race")]
+    use super::{access, sync, AccessKind, Site};
+
+    /// [`acquire`](super::acquire) on `id`'s sync clock.
+    #[inline(always)]
+    pub(crate) fn acquire(id: &ObjectId) {
+        #[cfg(feature = "race")]
+        sync::acquire(id.place());
+        #[cfg(not(feature = "race"))]
+        let _ = id;
+    }
+
+    /// [`release_merge`](super::release_merge) into `id`'s sync clock.
+    #[inline(always)]
+    pub(crate) fn release_merge(id: &ObjectId) {
+        #[cfg(feature = "race")]
+        sync::release_merge(id.place());
+        #[cfg(not(feature = "race"))]
+        let _ = id;
+    }
+
+    /// [`read`](super::read) of `id`'s memory location.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn read(id: &ObjectId) {
+        #[cfg(feature = "race")]
+        access::access(id.place(), AccessKind::Read, Site::here());
+        #[cfg(not(feature = "race"))]
+        let _ = id;
+    }
+
+    /// [`write`](super::write) of `id`'s memory location.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn write(id: &ObjectId) {
+        #[cfg(feature = "race")]
+        access::access(id.place(), AccessKind::Write, Site::here());
+        #[cfg(not(feature = "race"))]
+        let _ = id;
+    }
+}
+
+/// Runs `f` on this thread as a fresh goroutine in its own detection domain, waits until
+/// every goroutine started by [`go`](crate::go) inside it (transitively) has finished,
+/// and returns `f`'s result with the races found among them.
+///
+/// Checks running in parallel (cargo's test threads) never see each other's accesses.
+/// Without the `race` feature, `f` runs and the list is empty.
+///
+/// ```
+/// # #[cfg(feature = "race")] {
+/// use gosync::race::{check, RaceCell};
+/// use std::sync::Arc;
+///
+/// let (sum, races) = check(|| {
+///     let x = Arc::new(RaceCell::new(1));
+///     let x2 = x.clone();
+///     gosync::go(move || x2.set(2)).join().unwrap(); // join orders the write first
+///     x.get() + 1
+/// });
+/// assert_eq!((sum, races.len()), (3, 0));
+/// # }
+/// ```
+pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
+    #[cfg(feature = "race")]
+    {
+        let domain = domain::Domain::for_check();
+        let out = goroutine::run_as_root(domain.clone(), f);
+        domain.wait_all_finished();
+        (out, domain.take_races())
+    }
+    #[cfg(not(feature = "race"))]
+    (f(), Vec::new())
+}
+
+/// How many races were found outside any [`check`] (Go's `race.Errors()`); each was
+/// printed to stderr in Go's format when found. Always 0 without the `race` feature.
+///
+/// ```
+/// let before = gosync::race::errors();
+/// assert!(gosync::race::errors() >= before);
+/// ```
+pub fn errors() -> usize {
+    #[cfg(feature = "race")]
+    {
+        // ORDERING: Relaxed; a statistics counter with no data behind it.
+        domain::GLOBAL_ERRORS.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    #[cfg(not(feature = "race"))]
+    0
+}
+
+/// The no-op fork and join of [`go`](crate::go) without the `race` feature.
+#[cfg(not(feature = "race"))]
+mod norace_goroutine {
+    /// Nothing to hand the child.
+    pub(crate) struct Child;
+    /// Nothing to join.
+    pub(crate) struct Joiner;
+
+    #[inline(always)]
+    pub(crate) fn fork() -> (Child, Joiner) {
+        (Child, Joiner)
+    }
+
+    impl Child {
+        #[inline(always)]
+        pub(crate) fn run<T>(self, f: impl FnOnce() -> T) -> T {
+            f()
+        }
+    }
+
+    impl Joiner {
+        #[inline(always)]
+        pub(crate) fn join_edge(self) {}
+    }
+}
+#[cfg(not(feature = "race"))]
+pub(crate) use norace_goroutine::{fork, Joiner};

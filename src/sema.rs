@@ -40,6 +40,9 @@ use crate::primitive::sync::{Mutex, MutexGuard};
 use crate::primitive::{const_fn_unless_model, global, thread, CachePadded};
 use crate::trace::trace;
 
+#[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
+mod tests;
+
 /// Number of roots in the table. Go: "Prime to not correlate with any user patterns."
 pub(crate) const SEM_TAB_SIZE: usize = 251; // go: sema.go:49
 

@@ -14,6 +14,9 @@ use crate::race;
 use crate::sema::{queued_waiters, semacquire, semrelease};
 use crate::trace::trace;
 
+#[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
+mod tests;
+
 /// The counter of a state word: its high 32 bits, as Go's `int32(state >> 32)`.
 #[inline]
 pub(crate) const fn counter(state: u64) -> i32 {
@@ -54,6 +57,19 @@ const fn counter_delta(delta: isize) -> u64 {
 /// Misuse panics with Go's exact text (see [`WaitGroupError`]); the `try_*` methods
 /// return the error instead.
 ///
+/// Copying is a compile error, where Go's `go vet` only warns:
+///
+/// ```compile_fail,E0599
+/// let wg = gosync::WaitGroup::new();
+/// let copy = wg.clone(); // error[E0599]: no method named `clone`
+/// ```
+///
+/// ```compile_fail,E0382
+/// let wg = gosync::WaitGroup::new();
+/// let moved = wg;
+/// wg.wait(); // error[E0382]: borrow of moved value: not `Copy`
+/// ```
+///
 /// # Example
 ///
 /// Go's `ExampleWaitGroup`, fetching several URLs at once:
@@ -86,6 +102,11 @@ pub struct WaitGroup {
     state1: AtomicU64,
     /// The semaphore count the waiters sleep on (Go's `state2`, the `semap` of `state()`).
     state2: AtomicU32,
+    /// The group's identity for the race checker, standing for both of Go's keys: the sync
+    /// object `unsafe.Pointer(wg)` and the memory location `semap`. The checker keeps sync
+    /// clocks and shadow memory in separate maps, so one key serves both; an id, unlike
+    /// an address, survives a move and is never reused. Zero-sized without `race`.
+    race: race::ObjectId,
 }
 
 impl WaitGroup {
@@ -101,7 +122,11 @@ impl WaitGroup {
         /// ```
         #[must_use]
         pub fn new() -> WaitGroup {
-            WaitGroup { state1: AtomicU64::new(0), state2: AtomicU32::new(0) }
+            WaitGroup {
+                state1: AtomicU64::new(0),
+                state2: AtomicU32::new(0),
+                race: race::ObjectId::new(),
+            }
         }
     }
 
@@ -152,7 +177,7 @@ impl WaitGroup {
             if delta < 0 {
                 // go: waitgroup.go:66
                 // Synchronize decrements with Wait.
-                race::release_merge(self); // go: waitgroup.go:68
+                race::keyed::release_merge(&self.race); // go: waitgroup.go:68
             }
             race::disable(); // go: waitgroup.go:70
             Some(race::EnableOnDrop) // go: waitgroup.go:71 (defer race.Enable())
@@ -173,7 +198,7 @@ impl WaitGroup {
             // The first increment must be synchronized with Wait.
             // Need to model this as a read, because there can be
             // several concurrent wg.counter transitions from 0.
-            race::read(semap); // go: waitgroup.go:80
+            race::keyed::read(&self.race); // go: waitgroup.go:80 (semap)
         }
         if v < 0 {
             // go: waitgroup.go:82
@@ -284,7 +309,7 @@ impl WaitGroup {
                 trace!(target: "gosync::waitgroup", counter = v, waiters = w, "wait: counter is zero, return");
                 if race::ENABLED {
                     race::enable(); // go: waitgroup.go:125
-                    race::acquire(self); // go: waitgroup.go:126
+                    race::keyed::acquire(&self.race); // go: waitgroup.go:126
                 }
                 return Ok(()); // go: waitgroup.go:128
             }
@@ -297,14 +322,14 @@ impl WaitGroup {
                 .is_ok()
             {
                 // go: waitgroup.go:131
-                trace!(target: "gosync::waitgroup", counter = v, waiters = w + 1, "wait: registered, sleep");
+                trace!(target: "gosync::waitgroup", counter = v, waiters = w.wrapping_add(1), "wait: registered, sleep");
                 if race::ENABLED && w == 0 {
                     // go: waitgroup.go:132
                     // Wait must be synchronized with the first Add.
                     // Need to model this is as a write to race with the read in Add.
                     // As a consequence, can do the write only for the first waiter,
                     // otherwise concurrent Waits will race with each other.
-                    race::write(semap); // go: waitgroup.go:137
+                    race::keyed::write(&self.race); // go: waitgroup.go:137 (semap)
                 }
                 semacquire(semap); // go: waitgroup.go:139
                                    // ORDERING: SeqCst. Ordered after the releaser's `store(0)` through the
@@ -314,7 +339,7 @@ impl WaitGroup {
                     // Go 1.19 panics before re-enabling; we re-enable first (as Go 1.26
                     // does) so a recovered panic leaves this thread's race sync on.
                     race::enable(); // go: waitgroup.go:144
-                    race::acquire(self); // go: waitgroup.go:145
+                    race::keyed::acquire(&self.race); // go: waitgroup.go:145
                 }
                 if reused {
                     return Err(WaitGroupError::ReusedBeforePreviousWaitReturned);
@@ -367,7 +392,7 @@ impl WaitGroup {
             let new = if releases { 0 } else { state };
             let _enable = if race::ENABLED {
                 if delta < 0 {
-                    race::release_merge(self);
+                    race::keyed::release_merge(&self.race);
                 }
                 race::disable();
                 Some(race::EnableOnDrop)
@@ -380,7 +405,7 @@ impl WaitGroup {
                 Ok(_) => {
                     trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "try_add");
                     if race::ENABLED && delta > 0 && v == delta as i32 {
-                        race::read(semap);
+                        race::keyed::read(&self.race);
                     }
                     if releases {
                         for _ in 0..w {

@@ -1,7 +1,7 @@
 //! `--cfg gosync_loom`: loom's primitives, explored exhaustively by `loom::model`.
 
 pub(crate) mod sync {
-    pub(crate) use loom::sync::{Mutex, MutexGuard};
+    pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 
     pub(crate) mod atomic {
         pub(crate) use loom::sync::atomic::{fence, AtomicU32, AtomicU64, AtomicU8, Ordering};
@@ -9,7 +9,7 @@ pub(crate) mod sync {
 }
 
 pub(crate) mod thread {
-    pub(crate) use loom::thread::{current, park, yield_now, Thread};
+    pub(crate) use loom::thread::{current, park, spawn, yield_now, JoinHandle, Thread};
 }
 
 /// A global that loom creates afresh in every execution it explores.

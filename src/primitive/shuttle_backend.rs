@@ -1,7 +1,7 @@
 //! `--cfg gosync_shuttle`: shuttle's primitives, scheduled by `shuttle::check_*`.
 
 pub(crate) mod sync {
-    pub(crate) use shuttle::sync::{Mutex, MutexGuard};
+    pub(crate) use shuttle::sync::{Condvar, Mutex, MutexGuard};
 
     pub(crate) mod atomic {
         pub(crate) use shuttle::sync::atomic::{fence, AtomicU32, AtomicU64, AtomicU8, Ordering};
@@ -9,7 +9,7 @@ pub(crate) mod sync {
 }
 
 pub(crate) mod thread {
-    pub(crate) use shuttle::thread::{current, park, yield_now, Thread};
+    pub(crate) use shuttle::thread::{current, park, spawn, yield_now, JoinHandle, Thread};
 }
 
 /// A global that shuttle creates afresh in every execution it runs.

@@ -1,0 +1,168 @@
+//! The goroutine running on each thread: its domain, number, clock and `disable` depth,
+//! and the fork and join edges of [`go`](crate::go).
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
+
+use super::clock::{Tid, VectorClock};
+use super::domain::{lock, Domain};
+use super::place::Ident;
+use super::report::Site;
+
+thread_local! {
+    /// `None` until the thread's first annotation, or while `go` has not installed it yet.
+    static CURRENT: RefCell<Option<Goroutine>> = const { RefCell::new(None) };
+}
+
+/// A goroutine: Go's `g` as the race runtime sees it.
+pub(crate) struct Goroutine {
+    pub(crate) domain: Arc<Domain>,
+    pub(crate) tid: Tid,
+    /// `C_t`: everything this goroutine has seen happen.
+    pub(crate) clock: VectorClock,
+    /// Depth of [`race::disable`](crate::race::disable) (Go's `g.raceignore`): while it is
+    /// non-zero, acquire and release are ignored; memory accesses are not.
+    pub(crate) ignore_sync: u32,
+}
+
+impl Goroutine {
+    /// A goroutine nobody forked: a `check`'s own thread, or a thread not started by `go`.
+    fn root(domain: Arc<Domain>) -> Goroutine {
+        let tid = domain.register(None);
+        Goroutine {
+            clock: VectorClock::first_step_of(tid),
+            domain,
+            tid,
+            ignore_sync: 0,
+        }
+    }
+}
+
+impl Goroutine {
+    /// The identity of this goroutine's domain, for clocks stored outside it.
+    pub(crate) fn domain_addr(&self) -> usize {
+        Arc::as_ptr(&self.domain) as usize
+    }
+}
+
+impl Drop for Goroutine {
+    fn drop(&mut self) {
+        self.domain.finished(self.tid);
+    }
+}
+
+/// Runs `f` on this thread's goroutine. A thread not started by `go` becomes a root
+/// goroutine of the global domain at its first annotation. `None` while the thread's
+/// locals are being destroyed: the annotation is then dropped.
+pub(crate) fn with_current<R>(f: impl FnOnce(&mut Goroutine) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|current| {
+            let mut current = current.borrow_mut();
+            f(current.get_or_insert_with(|| Goroutine::root(Domain::global())))
+        })
+        .ok()
+}
+
+/// Drops all state of a freed place in this thread's domain (no goroutine is created).
+pub(crate) fn forget(ident: Ident) {
+    let _ = CURRENT.try_with(|current| match current.try_borrow().ok().as_deref() {
+        Some(Some(goroutine)) => goroutine.domain.forget(ident),
+        _ => Domain::global().forget(ident),
+    });
+}
+
+/// Runs `f` as the root goroutine of `domain`, then puts this thread's own goroutine
+/// back (also when `f` panics).
+pub(crate) fn run_as_root<T>(domain: Arc<Domain>, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Goroutine>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            // The root is dropped here: it has finished.
+            let _ = CURRENT.try_with(|current| current.replace(outer));
+        }
+    }
+    let outer = CURRENT.with(|current| current.replace(Some(Goroutine::root(domain))));
+    let _restore = Restore(outer);
+    f()
+}
+
+/// The final clock of a goroutine started by `go`, for the join edge.
+type ExitClock = Arc<Mutex<Option<VectorClock>>>;
+
+/// The child's half of a fork: the goroutine it will run as.
+pub(crate) struct Child {
+    goroutine: Goroutine,
+    exit: ExitClock,
+}
+
+/// The joiner's half of a fork.
+pub(crate) struct Joiner {
+    domain: Arc<Domain>,
+    exit: ExitClock,
+}
+
+/// The fork edge of `go` (Go's `racegostart`): the child starts with the parent's clock,
+/// then the parent ticks, so its later steps are unordered with the child's.
+#[track_caller]
+pub(crate) fn fork() -> (Child, Joiner) {
+    let created_at = Site::here();
+    let goroutine = with_current(|parent| {
+        let domain = parent.domain.clone();
+        let tid = domain.register(Some(created_at));
+        let mut clock = parent.clock.clone();
+        clock.tick(tid);
+        parent.clock.tick(parent.tid);
+        Goroutine {
+            domain,
+            tid,
+            clock,
+            ignore_sync: 0,
+        }
+    })
+    .unwrap_or_else(|| Goroutine::root(Domain::global()));
+    goroutine.domain.started();
+    let exit = ExitClock::default();
+    let joiner = Joiner {
+        domain: goroutine.domain.clone(),
+        exit: exit.clone(),
+    };
+    (Child { goroutine, exit }, joiner)
+}
+
+impl Child {
+    /// Runs `f` on the new thread as this goroutine; when it returns or unwinds, publishes
+    /// the final clock for [`Joiner::join_edge`] and counts the goroutine finished.
+    pub(crate) fn run<T>(self, f: impl FnOnce() -> T) -> T {
+        struct Exit(ExitClock, Arc<Domain>);
+        impl Drop for Exit {
+            fn drop(&mut self) {
+                let goroutine = CURRENT.try_with(|current| current.take()).ok().flatten();
+                if let Some(goroutine) = goroutine {
+                    *lock(&self.0) = Some(goroutine.clock.clone());
+                    drop(goroutine); // finished, before `check` may stop waiting
+                }
+                self.1.ended();
+            }
+        }
+        let Child { goroutine, exit } = self;
+        let _exit = Exit(exit, goroutine.domain.clone());
+        CURRENT.with(|current| *current.borrow_mut() = Some(goroutine));
+        f()
+    }
+}
+
+impl Joiner {
+    /// The join edge: the joiner acquires the child's final clock (Rust's `join`; Go has
+    /// no join, and the ported Go tests never call it).
+    pub(crate) fn join_edge(self) {
+        let Some(child) = lock(&self.exit).take() else {
+            return;
+        };
+        with_current(|joiner| {
+            if joiner.ignore_sync == 0 && Arc::ptr_eq(&joiner.domain, &self.domain) {
+                joiner.clock.join(&child);
+            }
+        });
+    }
+}

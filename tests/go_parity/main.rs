@@ -1,0 +1,8 @@
+//! Go's own tests, rewritten in Rust: one module per Go test file, Go's test names in
+//! snake_case, Go's comments kept. Each module's header names its Go source file; the
+//! ported material is under Go's BSD licence (LICENSE-GO).
+
+mod waitgroup_test;
+
+#[cfg(feature = "race")]
+mod race_waitgroup_test;

@@ -1,0 +1,468 @@
+// Ported from Go 1.19.8 `src/runtime/race/testdata/waitgroup_test.go`.
+// Copyright 2012 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found in
+// LICENSE-GO. Rust port: the gosync authors.
+
+//! Go's race-detector tests of `sync.WaitGroup`, run under [`gosync::race::check`].
+//!
+//! Go's `testing` fails a `TestRace*` test when the race detector reports nothing and a
+//! `TestNoRace*` test when it reports anything; here `race_*` tests require at least one
+//! race and `no_race_*` tests none, the verdicts of `go test -race` on the same file.
+//!
+//! The translation: a Go variable is a [`RaceCell`] (shared through an `Arc`, as Go's
+//! closures share it by reference), `go func()` is [`go`], `make(chan bool, n)` is
+//! [`chan`]. Go's sleeps are kept: they pick the schedule. Sleeps, `Arc` and the
+//! goroutines' ends create no happens-before edge, as in Go.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use gosync::race::{check, DataRace, RaceCell};
+use gosync::{chan, go, WaitGroup, WaitGroupError};
+
+/// Go's `TestRace*` verdict: the checker reported at least one race.
+fn expect_race(races: Vec<DataRace>) {
+    assert!(
+        !races.is_empty(),
+        "go test -race reports a race here; the checker found none"
+    );
+}
+
+/// Go's `TestNoRace*` verdict: the checker reported nothing.
+fn expect_no_race(races: Vec<DataRace>) {
+    let reports: Vec<String> = races.iter().map(ToString::to_string).collect();
+    assert!(
+        races.is_empty(),
+        "go test -race reports no race here; the checker found:\n{}",
+        reports.join("\n")
+    );
+}
+
+/// Go's `time.Sleep`: no happens-before edge.
+fn sleep(ms: u64) {
+    thread::sleep(Duration::from_millis(ms));
+}
+
+/// A Go array of `P` ints: `P` distinct locations.
+fn array<const P: usize>() -> Arc<[RaceCell<i32>; P]> {
+    Arc::new(std::array::from_fn(|_| RaceCell::new(0)))
+}
+
+#[test]
+fn no_race_wait_group() {
+    let ((), races) = check(|| {
+        let x = Arc::new(RaceCell::new(0));
+        let wg = Arc::new(WaitGroup::new());
+        let n = 1;
+        for i in 0..n {
+            wg.add(1);
+            let j = i;
+            let (x, wg) = (x.clone(), wg.clone());
+            go(move || {
+                x.set(j);
+                wg.done();
+            });
+        }
+        wg.wait();
+    });
+    expect_no_race(races);
+}
+
+#[test]
+fn race_wait_group() {
+    let ((), races) = check(|| {
+        let x = Arc::new(RaceCell::new(0));
+        let wg = Arc::new(WaitGroup::new());
+        let n = 2;
+        for i in 0..n {
+            wg.add(1);
+            let j = i;
+            let (x, wg) = (x.clone(), wg.clone());
+            go(move || {
+                x.set(j);
+                wg.done();
+            });
+        }
+        wg.wait();
+    });
+    expect_race(races);
+}
+
+#[test]
+fn no_race_wait_group2() {
+    let ((), races) = check(|| {
+        let x = Arc::new(RaceCell::new(0));
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        {
+            let (x, wg) = (x.clone(), wg.clone());
+            go(move || {
+                x.set(1);
+                wg.done();
+            });
+        }
+        wg.wait();
+        x.set(2);
+    });
+    expect_no_race(races);
+}
+
+// incrementing counter in Add and locking wg's mutex
+#[test]
+fn race_wait_group_as_mutex() {
+    let ((), races) = check(|| {
+        let x = Arc::new(RaceCell::new(0));
+        let wg = Arc::new(WaitGroup::new());
+        let (c_tx, c) = chan::<bool>(2);
+        for v in [1, 2] {
+            let (x, wg, c_tx) = (x.clone(), wg.clone(), c_tx.clone());
+            go(move || {
+                wg.wait();
+                sleep(100);
+                wg.add(1);
+                x.set(v);
+                wg.add(-1);
+                c_tx.send(true);
+            });
+        }
+        c.recv();
+        c.recv();
+    });
+    expect_race(races);
+}
+
+// Incorrect usage: Add is too late.
+#[test]
+fn race_wait_group_wrong_wait() {
+    let ((), races) = check(|| {
+        let (c_tx, c) = chan::<bool>(2);
+        let x = Arc::new(RaceCell::new(0));
+        let wg = Arc::new(WaitGroup::new());
+        for v in [1, 2] {
+            let (x, wg, c_tx) = (x.clone(), wg.clone(), c_tx.clone());
+            go(move || {
+                wg.add(1);
+                thread::yield_now(); // runtime.Gosched()
+                x.set(v);
+                wg.done();
+                c_tx.send(true);
+            });
+        }
+        wg.wait();
+        c.recv();
+        c.recv();
+    });
+    expect_race(races);
+}
+
+#[test]
+fn race_wait_group_wrong_add() {
+    let ((), races) = check(|| {
+        let (c_tx, c) = chan::<bool>(2);
+        let wg = Arc::new(WaitGroup::new());
+        for _ in 0..2 {
+            let (wg, c_tx) = (wg.clone(), c_tx.clone());
+            go(move || {
+                wg.add(1);
+                sleep(100);
+                wg.done();
+                c_tx.send(true);
+            });
+        }
+        sleep(50);
+        wg.wait();
+        c.recv();
+        c.recv();
+    });
+    expect_race(races);
+}
+
+#[test]
+fn no_race_wait_group_multiple_wait() {
+    let ((), races) = check(|| {
+        let (c_tx, c) = chan::<bool>(2);
+        let wg = Arc::new(WaitGroup::new());
+        for _ in 0..2 {
+            let (wg, c_tx) = (wg.clone(), c_tx.clone());
+            go(move || {
+                wg.wait();
+                c_tx.send(true);
+            });
+        }
+        wg.wait();
+        c.recv();
+        c.recv();
+    });
+    expect_no_race(races);
+}
+
+#[test]
+fn no_race_wait_group_multiple_wait2() {
+    let ((), races) = check(|| {
+        let (c_tx, c) = chan::<bool>(2);
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(2);
+        for _ in 0..2 {
+            let (wg, c_tx) = (wg.clone(), c_tx.clone());
+            go(move || {
+                wg.done();
+                wg.wait();
+                c_tx.send(true);
+            });
+        }
+        wg.wait();
+        c.recv();
+        c.recv();
+    });
+    expect_no_race(races);
+}
+
+#[test]
+fn no_race_wait_group_multiple_wait3() {
+    let ((), races) = check(|| {
+        const P: usize = 3;
+        let data = array::<P>();
+        let (done_tx, done) = chan::<bool>(P);
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(P as isize);
+        for p in 0..P {
+            let (data, wg) = (data.clone(), wg.clone());
+            go(move || {
+                data[p].set(42);
+                wg.done();
+            });
+        }
+        for _ in 0..P {
+            let (data, wg, done_tx) = (data.clone(), wg.clone(), done_tx.clone());
+            go(move || {
+                wg.wait();
+                for p1 in 0..P {
+                    let _ = data[p1].get();
+                }
+                done_tx.send(true);
+            });
+        }
+        for _ in 0..P {
+            done.recv();
+        }
+    });
+    expect_no_race(races);
+}
+
+// Correct usage but still a race
+#[test]
+fn race_wait_group2() {
+    let ((), races) = check(|| {
+        let x = Arc::new(RaceCell::new(0));
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(2);
+        for v in [1, 2] {
+            let (x, wg) = (x.clone(), wg.clone());
+            go(move || {
+                x.set(v);
+                wg.done();
+            });
+        }
+        wg.wait();
+    });
+    expect_race(races);
+}
+
+#[test]
+fn no_race_wait_group_panic_recover() {
+    let ((), races) = check(|| {
+        let x = RaceCell::new(0);
+        let wg = WaitGroup::new();
+        // defer func() { err := recover(); ...; x = 2 }()
+        let err = catch_unwind(AssertUnwindSafe(|| {
+            x.set(1);
+            wg.add(-1);
+        }))
+        .unwrap_err();
+        if err.downcast_ref::<&str>() != Some(&WaitGroupError::NegativeCounter.go_text()) {
+            panic!("Unexpected panic: {err:?}");
+        }
+        x.set(2);
+    });
+    expect_no_race(races);
+}
+
+// TODO: this is actually a panic-synchronization test, not a
+// WaitGroup test. Move it to another *_test file
+// Is it possible to get a race by synchronization via panic?
+#[test]
+fn no_race_wait_group_panic_recover2() {
+    let ((), races) = check(|| {
+        let x = Arc::new(RaceCell::new(0));
+        let wg = Arc::new(WaitGroup::new());
+        let (ch_tx, ch) = chan::<bool>(1);
+        let f = {
+            let x = x.clone();
+            move || {
+                x.set(2);
+                ch_tx.send(true);
+            }
+        };
+        go(move || {
+            // defer func() { recover(); go f() }()
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                x.set(1);
+                wg.add(-1);
+            }));
+            go(f);
+        });
+
+        ch.recv();
+    });
+    expect_no_race(races);
+}
+
+#[test]
+fn no_race_wait_group_transitive() {
+    let ((), races) = check(|| {
+        let (x, y) = (Arc::new(RaceCell::new(0)), Arc::new(RaceCell::new(0)));
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(2);
+        {
+            let (x, wg) = (x.clone(), wg.clone());
+            go(move || {
+                x.set(42);
+                wg.done();
+            });
+        }
+        {
+            let (y, wg) = (y.clone(), wg.clone());
+            go(move || {
+                sleep(10); // time.Sleep(1e7)
+                y.set(42);
+                wg.done();
+            });
+        }
+        wg.wait();
+        let _ = x.get();
+        let _ = y.get();
+    });
+    expect_no_race(races);
+}
+
+#[test]
+fn no_race_wait_group_reuse() {
+    let ((), races) = check(|| {
+        const P: usize = 3;
+        let data = array::<P>();
+        let wg = Arc::new(WaitGroup::new());
+        for _try in 0..3 {
+            wg.add(P as isize);
+            for p in 0..P {
+                let (data, wg) = (data.clone(), wg.clone());
+                go(move || {
+                    data[p].update(|d| *d += 1);
+                    wg.done();
+                });
+            }
+            wg.wait();
+            for p in 0..P {
+                data[p].update(|d| *d += 1);
+            }
+        }
+    });
+    expect_no_race(races);
+}
+
+#[test]
+fn no_race_wait_group_reuse2() {
+    let ((), races) = check(|| {
+        const P: usize = 3;
+        let data = array::<P>();
+        let wg = Arc::new(WaitGroup::new());
+        for _try in 0..3 {
+            wg.add(P as isize);
+            for p in 0..P {
+                let (data, wg) = (data.clone(), wg.clone());
+                go(move || {
+                    data[p].update(|d| *d += 1);
+                    wg.done();
+                });
+            }
+            let (done_tx, done) = chan::<bool>(0);
+            {
+                let (data, wg) = (data.clone(), wg.clone());
+                go(move || {
+                    wg.wait();
+                    for p in 0..P {
+                        data[p].update(|d| *d += 1);
+                    }
+                    done_tx.send(true);
+                });
+            }
+            wg.wait();
+            done.recv();
+            for p in 0..P {
+                data[p].update(|d| *d += 1);
+            }
+        }
+    });
+    expect_no_race(races);
+}
+
+#[test]
+fn race_wait_group_reuse() {
+    let ((), races) = check(|| {
+        const P: usize = 3;
+        const T: usize = 3;
+        let (done_tx, done) = chan::<bool>(T);
+        let wg = Arc::new(WaitGroup::new());
+        for _try in 0..T {
+            let data = array::<P>();
+            wg.add(P as isize);
+            for p in 0..P {
+                let (data, wg) = (data.clone(), wg.clone());
+                go(move || {
+                    sleep(50);
+                    data[p].update(|d| *d += 1);
+                    wg.done();
+                });
+            }
+            {
+                let (data, wg, done_tx) = (data.clone(), wg.clone(), done_tx.clone());
+                go(move || {
+                    wg.wait();
+                    for p in 0..P {
+                        data[p].update(|d| *d += 1);
+                    }
+                    done_tx.send(true);
+                });
+            }
+            sleep(100);
+            wg.wait();
+        }
+        for _try in 0..T {
+            done.recv();
+        }
+    });
+    expect_race(races);
+}
+
+#[test]
+fn no_race_wait_group_concurrent_add() {
+    let ((), races) = check(|| {
+        const P: usize = 4;
+        let (waiting_tx, waiting) = chan::<bool>(P);
+        let wg = Arc::new(WaitGroup::new());
+        for _ in 0..P {
+            let (wg, waiting_tx) = (wg.clone(), waiting_tx.clone());
+            go(move || {
+                wg.add(1);
+                waiting_tx.send(true);
+                wg.done();
+            });
+        }
+        for _ in 0..P {
+            waiting.recv();
+        }
+        wg.wait();
+    });
+    expect_no_race(races);
+}

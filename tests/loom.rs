@@ -1,0 +1,266 @@
+//! Exhaustive loom models of the WaitGroup and its semaphore.
+//!
+//! Run with
+//! `RUSTFLAGS="--cfg gosync_loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test --release --test loom`.
+//!
+//! Each model states its property. loom runs the closure under every interleaving (up to
+//! the preemption bound) and fails on a deadlock (a lost wake-up leaves a thread blocked
+//! forever), a data race on a `loom::cell::UnsafeCell`, or a panic. The misuse models
+//! catch Go's panics inside the thread and record, across all executions, that the panic
+//! was reached at least once: loom proves the interleaving exists, where Go's old timing
+//! loops only hoped to hit it.
+#![cfg(gosync_loom)]
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::Once;
+
+use gosync::WaitGroup;
+use loom::cell::UnsafeCell;
+use loom::sync::Arc;
+use loom::thread;
+
+const ADD_CONCURRENT: &str = "sync: WaitGroup misuse: Add called concurrently with Wait";
+const REUSED: &str = "sync: WaitGroup is reused before previous Wait has returned";
+const NEGATIVE: &str = "sync: negative WaitGroup counter";
+
+/// Runs `f`, returning Go's panic text if it panicked with one; any other panic (a loom
+/// failure, an assertion) is resumed.
+fn recover(f: impl FnOnce()) -> Option<&'static str> {
+    quiet_go_panics();
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(()) => None,
+        Err(payload) => match payload.downcast_ref::<&'static str>() {
+            Some(&text) if [ADD_CONCURRENT, REUSED, NEGATIVE].contains(&text) => Some(text),
+            _ => std::panic::resume_unwind(payload),
+        },
+    }
+}
+
+/// The misuse models panic on purpose in thousands of executions: keep Go's three texts
+/// off stderr, and print every other panic as usual.
+fn quiet_go_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let text = info.payload().downcast_ref::<&'static str>();
+            if !matches!(text, Some(t) if [ADD_CONCURRENT, REUSED, NEGATIVE].contains(t)) {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// No lost wake-up: with two workers calling `done` and one thread in `wait`, `wait`
+/// returns in every interleaving (whether it sleeps or finds the counter at zero), and
+/// leaves the group at zero.
+#[test]
+fn two_workers_one_waiter_never_lose_the_wakeup() {
+    loom::model(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(2);
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let wg = Arc::clone(&wg);
+                thread::spawn(move || wg.done())
+            })
+            .collect();
+        wg.wait();
+        assert_eq!(wg.snapshot().counter, 0);
+        for w in workers {
+            w.join().unwrap();
+        }
+        let end = wg.snapshot();
+        assert_eq!((end.state, end.sema, end.parked), (0, 0, 0));
+    });
+}
+
+/// Two waiters: the `done` that zeroes the counter releases every registered waiter
+/// exactly once; both `wait`s return and no token is left over.
+#[test]
+fn two_waiters_are_both_released() {
+    loom::model(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let wg = Arc::clone(&wg);
+                thread::spawn(move || wg.wait())
+            })
+            .collect();
+        wg.done();
+        for w in waiters {
+            w.join().unwrap();
+        }
+        let end = wg.snapshot();
+        assert_eq!((end.state, end.sema, end.parked), (0, 0, 0));
+    });
+}
+
+/// Reuse over two generations, each `add` after the previous `wait` returned (Go's rule):
+/// a worker and a second waiter per generation; every `wait` returns, none panics, and
+/// each generation's waiter sees that generation's work.
+#[test]
+fn reuse_over_two_generations_is_clean() {
+    loom::model(|| {
+        let wg = Arc::new(WaitGroup::new());
+        for generation in 0..2 {
+            let work = Arc::new(UnsafeCell::new(0));
+            wg.add(1);
+            let worker = {
+                let (wg, work) = (Arc::clone(&wg), Arc::clone(&work));
+                thread::spawn(move || {
+                    // SAFETY: the only write; every read happens after `wait` returned,
+                    // which `done` happens before (loom checks it).
+                    work.with_mut(|w| unsafe { *w = generation + 1 });
+                    wg.done();
+                })
+            };
+            wg.wait();
+            // SAFETY: after `wait`, the worker's write happened before this read.
+            assert_eq!(work.with(|w| unsafe { *w }), generation + 1);
+            worker.join().unwrap();
+        }
+        assert_eq!(wg.snapshot().state, 0);
+    });
+}
+
+/// The memory-model guarantee: writes made before `done` (two workers, two cells) are
+/// visible after `wait` returns, whether `wait` slept or found zero; loom's `UnsafeCell`
+/// reports any read not ordered after the write.
+#[test]
+fn writes_before_done_happen_before_wait_returns() {
+    loom::model(|| {
+        let wg = Arc::new(WaitGroup::new());
+        let cells: Arc<[UnsafeCell<u32>; 2]> = Arc::new([UnsafeCell::new(0), UnsafeCell::new(0)]);
+        wg.add(2);
+        let workers: Vec<_> = (0..2)
+            .map(|i| {
+                let (wg, cells) = (Arc::clone(&wg), Arc::clone(&cells));
+                thread::spawn(move || {
+                    // SAFETY: worker `i` is the only writer of cell `i`, and reads come
+                    // only after `wait` (the property under test).
+                    cells[i].with_mut(|c| unsafe { *c = 10 + i as u32 });
+                    wg.done();
+                })
+            })
+            .collect();
+        wg.wait();
+        for (i, cell) in cells.iter().enumerate() {
+            // SAFETY: after `wait`, each worker's write happened before this read.
+            assert_eq!(cell.with(|c| unsafe { *c }), 10 + i as u32);
+        }
+        for w in workers {
+            w.join().unwrap();
+        }
+    });
+}
+
+/// Correct use never panics: a worker's `done` races two `wait`s (main and a second
+/// waiter), then, after both returned, the group is reused for a second worker. loom has
+/// room for three spawned threads per execution, so that is the whole budget. Any panic,
+/// deadlock or leftover token fails the model.
+#[test]
+fn correct_use_never_panics() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(2);
+    model.check(|| {
+        let wg = Arc::new(WaitGroup::new());
+        let spawn = |f: fn(&WaitGroup)| {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || f(&wg))
+        };
+        // Generation 1: one worker, two waiters.
+        wg.add(1);
+        let waiter = spawn(WaitGroup::wait);
+        let worker = spawn(WaitGroup::done);
+        wg.wait();
+        waiter.join().unwrap();
+        worker.join().unwrap();
+        // Generation 2, after every wait of generation 1 returned.
+        wg.add(1);
+        let worker = spawn(WaitGroup::done);
+        wg.wait();
+        worker.join().unwrap();
+        let end = wg.snapshot();
+        assert_eq!((end.state, end.sema, end.parked), (0, 0, 0));
+    });
+}
+
+/// Go's "Add called concurrently with Wait" is reachable at **both** of its sites: a
+/// positive `add` from zero (thread B) racing the `done` (main) that releases a waiter.
+/// Site 1: B's `add(1)` lands in main's release window (counter 0, waiter counted).
+/// Site 2: main's sanity re-check finds the word changed by B. Every execution still
+/// terminates: after B is joined, main brings the counter back to zero, which releases
+/// the waiter if it is still counted.
+#[test]
+fn add_concurrent_with_wait_panic_is_reachable_at_both_sites() {
+    static FIRST_SITE: AtomicBool = AtomicBool::new(false);
+    static SANITY_RECHECK: AtomicBool = AtomicBool::new(false);
+    loom::model(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let waiter = {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || recover(|| wg.wait()))
+        };
+        let adder = {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || recover(|| wg.add(1))) // the misuse: a new Add from zero
+        };
+        let done = recover(|| wg.done());
+        let add = adder.join().unwrap();
+        // Only B adds a positive delta, only main a negative one.
+        assert!(matches!(add, None | Some(ADD_CONCURRENT)), "B: {add:?}");
+        assert!(
+            matches!(done, None | Some(ADD_CONCURRENT)),
+            "main: {done:?}"
+        );
+        FIRST_SITE.fetch_or(add == Some(ADD_CONCURRENT), SeqCst);
+        SANITY_RECHECK.fetch_or(done == Some(ADD_CONCURRENT), SeqCst);
+        // Clean up: bring the counter to zero; this releases the waiter if counted.
+        let counter = wg.snapshot().counter;
+        if counter != 0 {
+            wg.add(-counter as isize);
+        }
+        let wait = waiter.join().unwrap();
+        assert!(matches!(wait, None | Some(REUSED)), "waiter: {wait:?}");
+    });
+    assert!(
+        FIRST_SITE.load(SeqCst),
+        "no interleaving panicked at Add's first check (waitgroup.go:85)"
+    );
+    assert!(
+        SANITY_RECHECK.load(SeqCst),
+        "no interleaving panicked at the releasing Add's re-check (waitgroup.go:96)"
+    );
+}
+
+/// Go's "WaitGroup is reused before previous Wait has returned" is reachable: main
+/// releases the waiter with `done` and at once starts a new generation with `add(1)`,
+/// without waiting for the waiter's `wait` to return. In some interleaving the woken
+/// waiter finds the new counter and panics; in the others it returns normally.
+#[test]
+fn reused_before_wait_returned_panic_is_reachable() {
+    static REACHED: AtomicBool = AtomicBool::new(false);
+    loom::model(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let waiter = {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || recover(|| wg.wait()))
+        };
+        wg.done();
+        wg.add(1); // the misuse: the waiter may not have returned yet
+        wg.done();
+        let wait = waiter.join().unwrap();
+        assert!(matches!(wait, None | Some(REUSED)), "waiter: {wait:?}");
+        REACHED.fetch_or(wait == Some(REUSED), SeqCst);
+        assert_eq!(wg.snapshot().state, 0);
+    });
+    assert!(
+        REACHED.load(SeqCst),
+        "no interleaving panicked at Wait's re-check (waitgroup.go:140)"
+    );
+}
