@@ -2,8 +2,10 @@
 """Go's sync.WaitGroup benchmarks beside gosync's, alternately, in one run.
 
 Called by scripts/bench-vs-go (which installs Go and Python first). Each round runs
-`go test -run XXX -bench WaitGroup -cpu 2 sync`, then gosync's criterion benches, then (when
-the crate has a `race` feature and benches/race.rs) the same pair in race mode. The table
+`go test -run XXX -bench WaitGroup -cpu 2 sync`, Go's side of the wake-ups (scripts/go), then
+gosync's criterion benches (default build, then the `tracing` feature-cost check), then in
+race mode `go test -race` and gosync built with `--features race` (benches/race.rs when it
+exists, else Go's six from benches/waitgroup.rs). The table
 holds the median of the rounds; docs/performance.md gets the tables, the SVG plot
 (docs/performance.svg, drawn here by hand) and the machine.
 """
@@ -85,9 +87,16 @@ def cargo_bench(bench, features, criterion_args):
     return medians
 
 
-def race_available():
+def race_bench():
+    """How to time gosync's race mode: (bench target, criterion filter), or None without
+    a `race` feature. The race checker's own benches/race.rs when it exists; otherwise Go's
+    six from benches/waitgroup.rs (gosync's entries), built with `--features race`."""
     cargo = (ROOT / "Cargo.toml").read_text()
-    return re.search(r"^race\s*=", cargo, re.M) is not None and (ROOT / "benches/race.rs").exists()
+    if re.search(r"^race\s*=", cargo, re.M) is None:
+        return None
+    if (ROOT / "benches/race.rs").exists():
+        return "race", []
+    return "waitgroup", ["^WaitGroup(" + "|".join(GO_SIX) + ")/gosync$"]
 
 
 def race_entry(medians, name):
@@ -213,13 +222,13 @@ def main():
         NICE.extend(["nice", "-n", str(args.nice)])
     criterion_args = ["--measurement-time", args.measurement_time,
                       "--warm-up-time", args.warm_up_time, "--noplot"]
-    race = not args.no_race and race_available()
+    race = None if args.no_race else race_bench()
     started, load_before = datetime.datetime.now(datetime.timezone.utc), load()
     log("==> building the benchmarks")
     run(["cargo", "bench", "--bench", "waitgroup", "--no-run"])
     run(["cargo", "bench", "--features", "tracing", "--bench", "waitgroup", "--no-run"])
     if race:
-        run(["cargo", "bench", "--features", "race", "--bench", "race", "--no-run"])
+        run(["cargo", "bench", "--features", "race", "--bench", race[0], "--no-run"])
 
     rounds = []
     for r in range(args.rounds):
@@ -231,7 +240,7 @@ def main():
                                          criterion_args + [TRACING_FILTER])}
         if race:
             result["go_race"] = go_bench(race=True)
-            result["gosync_race"] = cargo_bench("race", ["--features", "race"], criterion_args)
+            result["gosync_race"] = cargo_bench(race[0], ["--features", "race"], criterion_args + race[1])
         rounds.append(result)
     load_after = load()
 
@@ -293,12 +302,12 @@ def main():
             ["benchmark", "default build", "`--features tracing`", "ratio"], tracing_rows),
     ]
     if race:
-        tables.append("### Race mode: `go test -race` vs `cargo bench --features race --bench race`\n\n"
+        tables.append(f"### Race mode: `go test -race` vs `cargo bench --features race --bench {race[0]}`\n\n"
                       + table(["benchmark", "Go -race ns/op", "gosync race ns/op", "gosync/Go"], race_rows))
     else:
         tables.append("### Race mode\n\nNot measured in this run: "
                       + ("skipped with --no-race." if args.no_race else
-                         "this tree has no `race` feature with `benches/race.rs` yet."))
+                         "this tree has no `race` feature."))
     body = "\n\n".join(tables)
     print(body)
 
