@@ -1,11 +1,8 @@
 //! # gosync: Go's `sync.WaitGroup`, ported line for line
 //!
-//! `gosync` is a faithful port of Go 1.19's `sync/waitgroup.go` and of the parts of
-//! `runtime/sema.go` it sleeps on: same state word, same branches in the same order,
-//! Go's three misuse panics with Go's exact text, and Go's memory-model guarantee.
-//!
-//! **The guarantee:** a call to [`done`](WaitGroup::done) happens before the return of any
-//! [`wait`](WaitGroup::wait) that it unblocks.
+//! **The guarantee:** every [`done`](WaitGroup::done) (and every [`add`](WaitGroup::add)
+//! with a negative delta) happens before the return of any [`wait`](WaitGroup::wait) that
+//! it unblocks, as Go's memory model promises for `Done` and `Wait`.
 //!
 //! | Go                              | Rust                                         |
 //! |---------------------------------|----------------------------------------------|
@@ -14,6 +11,12 @@
 //! | `wg.Done()`                     | [`wg.done()`](WaitGroup::done)               |
 //! | `wg.Wait()`                     | [`wg.wait()`](WaitGroup::wait)               |
 //! | `defer func() { recover() }()` around a misuse | [`try_add`](WaitGroup::try_add), [`try_done`](WaitGroup::try_done), [`try_wait`](WaitGroup::try_wait) → [`WaitGroupError`] |
+//! | (no way to read the counter)    | [`wg.snapshot()`](WaitGroup::snapshot), for learning and debugging only |
+//! | `internal/race` annotations     | [`race`], a checker with the `race` feature  |
+//!
+//! `gosync` is a faithful port of Go 1.19's `sync/waitgroup.go` and of the parts of
+//! `runtime/sema.go` it sleeps on: same state word, same branches in the same order,
+//! Go's three misuse panics with Go's exact text, and Go's memory-model guarantee.
 //!
 //! ```
 //! use gosync::WaitGroup;
@@ -34,6 +37,14 @@
 //! assert_eq!(sums, [0, 55, 210]);
 //! ```
 //!
+//! ## Learning how it works
+//!
+//! `cargo run --example tour -- --svg tour.svg` narrates a real run (which goroutine did
+//! what, the state word after each step, which lines of Go ran and why) and draws it as a
+//! timeline. The repository's `docs/` explains the state word, `Add`, `Done`, `Wait`, the
+//! runtime semaphore and the misuse panics, and `docs/side-by-side.md` shows every Go
+//! statement beside the Rust that ports it.
+//!
 //! ## Model checking your own code
 //!
 //! Build with `RUSTFLAGS="--cfg gosync_loom"` (or `--cfg gosync_shuttle`) and gosync's
@@ -44,6 +55,8 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod chan;
+#[cfg(doctest)]
+mod doc_chapters;
 mod error;
 mod goroutine;
 mod primitive;

@@ -286,14 +286,14 @@ fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, handoff: bool) {
         // ORDERING: SeqCst, under the root lock.
         root.nwait.fetch_sub(1, SeqCst); // go: sema.go:186
     }
-    drop(queues); // go: sema.go:188
+    drop(queues); // go: sema.go:188 (unlock)
     if let Some(s) = s {
         // May be slow or even yield, so unlock first
         let ticket = handoff && cansemacquire(addr); // go: sema.go:197
         s.ready(ticket); // go: sema.go:200
         if ticket {
             // Direct handoff: let the waiter run on our time slice (Go: goyield).
-            thread::yield_now(); // go: sema.go:218
+            thread::yield_now(); // go: sema.go:218 (goyield)
         }
     }
 }

@@ -174,6 +174,7 @@ impl WaitGroup {
     pub fn add(&self, delta: isize) {
         let (statep, semap) = self.state(); // go: waitgroup.go:63
         let _enable = if race::ENABLED {
+            // go: waitgroup.go:64
             if delta < 0 {
                 // go: waitgroup.go:66
                 // Synchronize decrements with Wait.
@@ -295,9 +296,11 @@ impl WaitGroup {
     fn wait_port(&self) -> Result<(), WaitGroupError> {
         let (statep, semap) = self.state(); // go: waitgroup.go:113
         if race::ENABLED {
+            // go: waitgroup.go:114
             race::disable(); // go: waitgroup.go:116
         }
         loop {
+            // go: waitgroup.go:118
             // ORDERING: SeqCst, as Go's `atomic.LoadUint64`. Reading the zero written by
             // the last decrement (or the releaser's `store(0)`) acquires every `done`.
             let state = statep.load(SeqCst); // go: waitgroup.go:119
@@ -308,6 +311,7 @@ impl WaitGroup {
                 // Counter is 0, no need to wait.
                 trace!(target: "gosync::waitgroup", counter = v, waiters = w, "wait: counter is zero, return");
                 if race::ENABLED {
+                    // go: waitgroup.go:124
                     race::enable(); // go: waitgroup.go:125
                     race::keyed::acquire(&self.race); // go: waitgroup.go:126
                 }
@@ -336,6 +340,7 @@ impl WaitGroup {
                                    // semaphore, so anything but 0 is a later `add`: misuse.
                 let reused = statep.load(SeqCst) != 0; // go: waitgroup.go:140
                 if race::ENABLED {
+                    // go: waitgroup.go:143
                     // Go 1.19 panics before re-enabling; we re-enable first (as Go 1.26
                     // does) so a recovered panic leaves this thread's race sync on.
                     race::enable(); // go: waitgroup.go:144
@@ -532,6 +537,17 @@ impl fmt::Debug for WaitGroup {
 }
 
 /// A racy view of a [`WaitGroup`], returned by [`WaitGroup::snapshot`].
+///
+/// ```
+/// use gosync::WaitGroup;
+///
+/// let wg = WaitGroup::new();
+/// wg.add(3);
+/// wg.done();
+/// let s = wg.snapshot();
+/// assert_eq!(s.state, 0x0000_0002_0000_0000); // counter 2 in the high half, no waiters
+/// assert_eq!((s.counter, s.waiters, s.sema, s.parked), (2, 0, 0, 0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Snapshot {

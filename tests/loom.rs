@@ -3,7 +3,8 @@
 //! Run with
 //! `RUSTFLAGS="--cfg gosync_loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test --release --test loom`.
 //!
-//! Each model states its property. loom runs the closure under every interleaving (up to
+//! Each model states its property and is bounded (two preemptions unless
+//! `LOOM_MAX_PREEMPTIONS` says otherwise). loom runs the closure under every interleaving (up to
 //! the preemption bound) and fails on a deadlock (a lost wake-up leaves a thread blocked
 //! forever), a data race on a `loom::cell::UnsafeCell`, or a panic. The misuse models
 //! catch Go's panics inside the thread and record, across all executions, that the panic
@@ -23,6 +24,20 @@ use loom::thread;
 const ADD_CONCURRENT: &str = "sync: WaitGroup misuse: Add called concurrently with Wait";
 const REUSED: &str = "sync: WaitGroup is reused before previous Wait has returned";
 const NEGATIVE: &str = "sync: negative WaitGroup counter";
+
+/// The preemption bound when `LOOM_MAX_PREEMPTIONS` does not set one: every model here
+/// is bounded, so `cargo test` under `--cfg gosync_loom` ends in seconds even without it.
+const DEFAULT_PREEMPTION_BOUND: usize = 2;
+
+/// `loom::model` with the preemption bound of `LOOM_MAX_PREEMPTIONS`, or
+/// [`DEFAULT_PREEMPTION_BOUND`] if unset.
+fn model(f: impl Fn() + Send + Sync + 'static) {
+    let mut builder = loom::model::Builder::new();
+    builder
+        .preemption_bound
+        .get_or_insert(DEFAULT_PREEMPTION_BOUND);
+    builder.check(f);
+}
 
 /// Runs `f`, returning Go's panic text if it panicked with one; any other panic (a loom
 /// failure, an assertion) is resumed.
@@ -57,7 +72,7 @@ fn quiet_go_panics() {
 /// leaves the group at zero.
 #[test]
 fn two_workers_one_waiter_never_lose_the_wakeup() {
-    loom::model(|| {
+    model(|| {
         let wg = Arc::new(WaitGroup::new());
         wg.add(2);
         let workers: Vec<_> = (0..2)
@@ -80,7 +95,7 @@ fn two_workers_one_waiter_never_lose_the_wakeup() {
 /// exactly once; both `wait`s return and no token is left over.
 #[test]
 fn two_waiters_are_both_released() {
-    loom::model(|| {
+    model(|| {
         let wg = Arc::new(WaitGroup::new());
         wg.add(1);
         let waiters: Vec<_> = (0..2)
@@ -103,7 +118,7 @@ fn two_waiters_are_both_released() {
 /// each generation's waiter sees that generation's work.
 #[test]
 fn reuse_over_two_generations_is_clean() {
-    loom::model(|| {
+    model(|| {
         let wg = Arc::new(WaitGroup::new());
         for generation in 0..2 {
             let work = Arc::new(UnsafeCell::new(0));
@@ -131,7 +146,7 @@ fn reuse_over_two_generations_is_clean() {
 /// reports any read not ordered after the write.
 #[test]
 fn writes_before_done_happen_before_wait_returns() {
-    loom::model(|| {
+    model(|| {
         let wg = Arc::new(WaitGroup::new());
         let cells: Arc<[UnsafeCell<u32>; 2]> = Arc::new([UnsafeCell::new(0), UnsafeCell::new(0)]);
         wg.add(2);
@@ -163,9 +178,7 @@ fn writes_before_done_happen_before_wait_returns() {
 /// deadlock or leftover token fails the model.
 #[test]
 fn correct_use_never_panics() {
-    let mut model = loom::model::Builder::new();
-    model.preemption_bound = Some(2);
-    model.check(|| {
+    model(|| {
         let wg = Arc::new(WaitGroup::new());
         let spawn = |f: fn(&WaitGroup)| {
             let wg = Arc::clone(&wg);
@@ -198,7 +211,7 @@ fn correct_use_never_panics() {
 fn add_concurrent_with_wait_panic_is_reachable_at_both_sites() {
     static FIRST_SITE: AtomicBool = AtomicBool::new(false);
     static SANITY_RECHECK: AtomicBool = AtomicBool::new(false);
-    loom::model(|| {
+    model(|| {
         let wg = Arc::new(WaitGroup::new());
         wg.add(1);
         let waiter = {
@@ -217,7 +230,10 @@ fn add_concurrent_with_wait_panic_is_reachable_at_both_sites() {
             matches!(done, None | Some(ADD_CONCURRENT)),
             "main: {done:?}"
         );
+        // ORDERING: std atomics outside the model, read after `model` returns on this
+        // thread; SeqCst for simplicity, nothing is ordered by them.
         FIRST_SITE.fetch_or(add == Some(ADD_CONCURRENT), SeqCst);
+        // ORDERING: as above.
         SANITY_RECHECK.fetch_or(done == Some(ADD_CONCURRENT), SeqCst);
         // Clean up: bring the counter to zero; this releases the waiter if counted.
         let counter = wg.snapshot().counter;
@@ -228,11 +244,11 @@ fn add_concurrent_with_wait_panic_is_reachable_at_both_sites() {
         assert!(matches!(wait, None | Some(REUSED)), "waiter: {wait:?}");
     });
     assert!(
-        FIRST_SITE.load(SeqCst),
+        FIRST_SITE.load(SeqCst), // ORDERING: the same thread wrote it
         "no interleaving panicked at Add's first check (waitgroup.go:85)"
     );
     assert!(
-        SANITY_RECHECK.load(SeqCst),
+        SANITY_RECHECK.load(SeqCst), // ORDERING: the same thread wrote it
         "no interleaving panicked at the releasing Add's re-check (waitgroup.go:96)"
     );
 }
@@ -244,7 +260,7 @@ fn add_concurrent_with_wait_panic_is_reachable_at_both_sites() {
 #[test]
 fn reused_before_wait_returned_panic_is_reachable() {
     static REACHED: AtomicBool = AtomicBool::new(false);
-    loom::model(|| {
+    model(|| {
         let wg = Arc::new(WaitGroup::new());
         wg.add(1);
         let waiter = {
@@ -256,11 +272,72 @@ fn reused_before_wait_returned_panic_is_reachable() {
         wg.done();
         let wait = waiter.join().unwrap();
         assert!(matches!(wait, None | Some(REUSED)), "waiter: {wait:?}");
+        // ORDERING: a std atomic outside the model, read on this thread after `model`.
         REACHED.fetch_or(wait == Some(REUSED), SeqCst);
         assert_eq!(wg.snapshot().state, 0);
     });
     assert!(
-        REACHED.load(SeqCst),
+        REACHED.load(SeqCst), // ORDERING: the same thread wrote it
         "no interleaving panicked at Wait's re-check (waitgroup.go:140)"
+    );
+}
+
+/// Go §7.2, `Add(0)` inside the release window: it passes every check, so when both the
+/// releasing `done` and the `add(0)` pass their sanity re-checks before either resets the
+/// word, both release the one counted waiter, and one token too many stays in the
+/// semaphore. Some interleaving reaches that. The next generation's `wait` then takes the
+/// stray token at once and panics "reused", as in Go: the re-check after `Semacquire`
+/// turns a stray token into this panic, never into an early return.
+///
+/// Bounded at two preemptions whatever `LOOM_MAX_PREEMPTIONS` says: at three, loom 0.7
+/// reaches an execution that C++/Rust atomics forbid. There the `add(0)`'s `fetch_add`
+/// reads the `done`'s `fetch_add`, the `done` then resets the word with `store(0)` and
+/// releases the waiter, and the woken waiter still reads the `add(0)`'s value (`0x1`)
+/// although that RMW precedes the `store(0)` in the modification order (RMW atomicity).
+/// loom does not order a plain store after a concurrent RMW it has not observed
+/// (tokio-rs/loom#254, #389; fix proposed in tokio-rs/loom#391), so it reports a "reused"
+/// panic that cannot happen on real atomics.
+#[test]
+fn add_zero_in_the_release_window_can_leave_a_stray_token() {
+    static STRAY_TOKEN: AtomicBool = AtomicBool::new(false);
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(2);
+    builder.check(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let waiter = {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || recover(|| wg.wait()))
+        };
+        let adder = {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || recover(|| wg.add(0)))
+        };
+        let done = recover(|| wg.done());
+        let add = adder.join().unwrap();
+        // Whichever of the two re-checks runs after the other's reset panics.
+        assert!(
+            matches!(done, None | Some(ADD_CONCURRENT)),
+            "main: {done:?}"
+        );
+        assert!(
+            matches!(add, None | Some(ADD_CONCURRENT)),
+            "add(0): {add:?}"
+        );
+        assert_eq!(waiter.join().unwrap(), None, "the waiter is released");
+        let end = wg.snapshot();
+        assert_eq!(end.state, 0);
+        assert!(end.sema <= 1, "at most one extra release: {end:?}");
+        if end.sema == 1 {
+            // ORDERING: a std atomic outside the model, read on this thread after it.
+            STRAY_TOKEN.store(true, SeqCst);
+            // The next generation, used correctly, meets the stray token.
+            wg.add(1);
+            assert_eq!(recover(|| wg.wait()), Some(REUSED));
+        }
+    });
+    assert!(
+        STRAY_TOKEN.load(SeqCst), // ORDERING: the same thread wrote it
+        "no interleaving left a stray token"
     );
 }

@@ -15,6 +15,11 @@
 //! `add` around them then meets its sanity re-check. `tests/loom.rs` reaches the same
 //! panics through real interleavings.
 //!
+//! Every expected outcome here is Go's: `tests/release_window_go/` runs the same cases on
+//! Go 1.19's own `waitgroup.go`, with hooks at the same two points
+//! (`cd tests/release_window_go && GOMAXPROCS=1 go run .`), and prints the same panics and
+//! states (the `try_add` cases have no Go counterpart).
+//!
 //! Needs the `tracing` feature: `cargo test --features tracing --test release_window`.
 //! One global subscriber, installed before any test touches a WaitGroup, dispatches each
 //! event to a hook kept per thread. (Scoped subscribers would race with tracing's

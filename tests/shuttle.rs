@@ -43,6 +43,9 @@ fn workers_and_waiters_over_generations() {
             .map(|worker| {
                 let (wg, slots) = (Arc::clone(&wg), Arc::clone(&slots));
                 thread::spawn(move || {
+                    // ORDERING: Relaxed on purpose: only the WaitGroup may order this write
+                    // before the waiters' reads (shuttle runs sequentially consistent
+                    // schedules, so this checks the logic, loom the memory model).
                     slots[worker].store(published(generation, worker), Relaxed);
                     wg.done();
                 })
@@ -51,7 +54,7 @@ fn workers_and_waiters_over_generations() {
         let check_slots = move |slots: &[AtomicUsize; WORKERS], who: &str| {
             for (worker, slot) in slots.iter().enumerate() {
                 assert_eq!(
-                    slot.load(Relaxed),
+                    slot.load(Relaxed), // ORDERING: see the store
                     published(generation, worker),
                     "{who} returned from wait before worker {worker}'s done, generation {generation}"
                 );

@@ -1,6 +1,9 @@
 //! Unit tests of the semaphore's contract (`shared/research/go-internals.md` §1 and the
 //! §5 "Semaphore semantics" checklist). Blocked threads are detected by polling
 //! [`queued_waiters`], never by sleeping.
+//!
+//! ORDERING: the tests' own loads of a semaphore are SeqCst observations of a count that
+//! no other thread changes at that moment (the point of each check); they order nothing.
 
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::sync::Mutex;

@@ -78,6 +78,7 @@ fn test_wait_group_race() {
         let wg = &WaitGroup::new();
         let n = &AtomicI32::new(0);
         thread::scope(|s| {
+            // ORDERING: SeqCst, as Go's atomic.AddInt32/LoadInt32.
             // spawn goroutine 1
             wg.add(1);
             s.spawn(|| {

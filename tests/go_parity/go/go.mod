@@ -1,0 +1,3 @@
+module gosync.test/parity
+
+go 1.19

@@ -1,0 +1,3 @@
+module pt
+
+go 1.19
