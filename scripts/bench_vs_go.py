@@ -27,6 +27,9 @@ TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 CRITERION = TARGET / "criterion"
 GO_SIX = ["Uncontended", "AddDone", "AddDoneWork", "Wait", "WaitWork", "ActuallyWait"]
 TARGETED = ["Uncontended", "AddDone", "Wait"]  # issue 5: gosync/Go <= 1.0, gosync/floor <= 1.3
+# The paired rounds: Go's and ours back to back, only the targeted benchmarks, longer.
+PAIRED_FILTER = "^WaitGroup(" + "|".join(TARGETED) + ")/(gosync|floor)$"
+PAIRED_ARGS = ["--measurement-time", "2", "--warm-up-time", "0.5", "--noplot"]
 # The feature-cost check: gosync's entries of the targeted benchmarks, built with `tracing`.
 TRACING_FILTER = "^WaitGroup(" + "|".join(TARGETED) + ")/gosync$"
 PEERS = ["gosync", "floor", "crossbeam", "wg", "mutex_condvar"]
@@ -49,13 +52,14 @@ def run(cmd, cwd=ROOT):
     return proc.stdout
 
 
-def go_bench(race):
+def go_bench(race, names=GO_SIX):
     """Go's own benchmarks: {'Uncontended': ns/op, ...}."""
+    pattern = "WaitGroup" if names == GO_SIX else "WaitGroup(" + "|".join(names) + ")$"
     out = run(["go", "test", *(["-race"] if race else []), "-run", "XXX",
-               "-bench", "WaitGroup", "-cpu", "2", "-count", "1", "sync"])
+               "-bench", pattern, "-cpu", "2", "-count", "1", "sync"])
     found = {m[1]: float(m[2]) for m in
              re.finditer(r"^BenchmarkWaitGroup(\w+)-2\s+\d+\s+([\d.]+) ns/op", out, re.M)}
-    missing = set(GO_SIX) - set(found)
+    missing = set(names) - set(found)
     if missing:
         sys.exit(f"go test printed no result for {sorted(missing)}:\n{out}")
     return found
@@ -212,6 +216,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--measurement-time", default="1", help="criterion seconds per entry")
     parser.add_argument("--warm-up-time", default="0.5", help="criterion seconds per entry")
+    parser.add_argument("--paired-rounds", type=int, default=5,
+                        help="extra back-to-back Go/gosync rounds of the targeted benchmarks")
     parser.add_argument("--no-race", action="store_true", help="skip the race-mode pair")
     parser.add_argument("--nice", type=int, metavar="N",
                         help="run both sides under `nice -n N` (e.g. -10 as root on a shared machine)")
@@ -242,6 +248,11 @@ def main():
             result["go_race"] = go_bench(race=True)
             result["gosync_race"] = cargo_bench(race[0], ["--features", "race"], criterion_args + race[1])
         rounds.append(result)
+    paired = []
+    for r in range(args.paired_rounds):
+        log(f"==> paired round {r + 1}/{args.paired_rounds}: {', '.join(TARGETED)}")
+        paired.append({"go": go_bench(race=False, names=TARGETED),
+                       "gosync": cargo_bench("waitgroup", [], PAIRED_ARGS + [PAIRED_FILTER])})
     load_after = load()
 
     def ours(key):
@@ -273,6 +284,18 @@ def main():
                          fmt(m), fmt(per(m))])
             wake_plot.append((f"{n} {what}", [("Go", per(g)), ("gosync", per(s)), ("mutex_condvar", per(m))]))
 
+    paired_rows = []
+    for name in TARGETED:
+        go_ns = [p["go"][name] for p in paired]
+        ours_ns = [p["gosync"].get(f"WaitGroup{name}/gosync") for p in paired]
+        floor_ns = [p["gosync"].get(f"WaitGroup{name}/floor") for p in paired]
+        vs_go = [ratio(o, g) for o, g in zip(ours_ns, go_ns)]
+        vs_floor = [ratio(o, f) for o, f in zip(ours_ns, floor_ns)]
+        paired_rows.append([name, fmt(median(go_ns)), fmt(median(ours_ns)), fmt(median(floor_ns)),
+                            fmt_ratio(median(vs_go), 1.0), fmt_ratio(median(vs_floor), 1.3),
+                            ", ".join(fmt_ratio(v) for v in vs_go),
+                            ", ".join(fmt_ratio(v) for v in vs_floor)])
+
     tracing_rows = []
     for name in TARGETED:
         off = median(ours(f"WaitGroup{name}/gosync"))
@@ -291,6 +314,10 @@ def main():
         "### Go's six, 2 threads (GOMAXPROCS=2)\n\n" + table(
             ["benchmark", "Go ns/op", "gosync ns/op", "gosync/Go", "floor ns/op", "gosync/floor",
              "gosync range over rounds"], main_rows),
+        f"### The targets, in {args.paired_rounds} paired rounds (Go, then gosync and floor at 2 s each)\n\n"
+        "Ratios are taken within each pair, then their median; the per-pair ratios show the spread.\n\n"
+        + table(["benchmark", "Go ns/op", "gosync ns/op", "floor ns/op", "gosync/Go", "gosync/floor",
+                 "gosync/Go per pair", "gosync/floor per pair"], paired_rows),
         "### Peers on Go's workloads (ns/op)\n\n" + table(["benchmark"] + PEERS, peer_rows),
         "### One `done` releasing N parked waiters (time until all returned)\n\n" + table(
             ["waiters", "Go", "Go per waiter", "gosync", "gosync per waiter", "gosync/Go",
