@@ -104,10 +104,12 @@ def race_bench():
 
 
 def race_entry(medians, name):
-    """The race bench's gosync number for Go benchmark `name`, whatever its entry is called."""
-    ids = [k for k in medians if k.split("/")[0] == f"WaitGroup{name}"]
-    preferred = [k for k in ids if k.endswith("/gosync")] or ids
-    return medians[preferred[0]] if preferred else None
+    """The race bench's gosync number for Go benchmark `name`: `WaitGroup/race/<name>` from
+    benches/race.rs, or `WaitGroup<name>/gosync` from benches/waitgroup.rs."""
+    for key in (f"WaitGroup/race/{name}", f"WaitGroup{name}/gosync"):
+        if key in medians:
+            return medians[key]
+    return None
 
 
 def median(values):

@@ -32,3 +32,7 @@ pub struct AfterGo119;
 /// docs/README.md
 #[doc = include_str!("../docs/README.md")]
 pub struct Index;
+
+/// docs/beyond-go.md
+#[doc = include_str!("../docs/beyond-go.md")]
+pub struct BeyondGo;

@@ -13,6 +13,13 @@
 //! | `defer func() { recover() }()` around a misuse | [`try_add`](WaitGroup::try_add), [`try_done`](WaitGroup::try_done), [`try_wait`](WaitGroup::try_wait) → [`WaitGroupError`] |
 //! | (no way to read the counter)    | [`wg.snapshot()`](WaitGroup::snapshot), for learning and debugging only |
 //! | `internal/race` annotations     | [`race`], a checker with the `race` feature  |
+//! | `wg.Go(f)` (Go 1.25)            | [`wg.go(f)`](WaitGroup::go) on an `Arc<WaitGroup>` → [`JoinHandle`] |
+//! | `defer wg.Done()`               | [`wg.done_guard()`](WaitGroup::done_guard) → [`DoneGuard`] |
+//!
+//! Beyond Go, on the same type: [`wait_timeout`](WaitGroup::wait_timeout) and
+//! [`wait_deadline`](WaitGroup::wait_deadline), which withdraw cleanly on time-out, and
+//! [`wait_async`](WaitGroup::wait_async), a cancel-safe future ([`Wait`]) for any
+//! executor; threads and tasks can wait on one group together.
 //!
 //! `gosync` is a faithful port of Go 1.19's `sync/waitgroup.go` and of the parts of
 //! `runtime/sema.go` it sleeps on: same state word, same branches in the same order,
@@ -36,6 +43,14 @@
 //! });
 //! assert_eq!(sums, [0, 55, 210]);
 //! ```
+//!
+//! ## Goroutines, channels and the race checker
+//!
+//! [`go`] starts a thread as Go's `go` statement starts a goroutine, and [`chan`] is a
+//! small Go channel. With the `race` feature, Go's race annotations in `WaitGroup` feed a
+//! happens-before checker: [`race::check`] runs a closure and returns the data races and
+//! WaitGroup misuse found, reported in `go test -race`'s format (see [`race`] and
+//! `docs/race.md`). Without the feature the annotations compile to nothing.
 //!
 //! ## Learning how it works
 //!
@@ -68,4 +83,4 @@ mod waitgroup;
 pub use chan::{chan, Receiver, Sender};
 pub use error::WaitGroupError;
 pub use goroutine::{go, JoinHandle};
-pub use waitgroup::{Snapshot, WaitGroup};
+pub use waitgroup::{DoneGuard, Snapshot, Wait, WaitGroup};

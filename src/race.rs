@@ -61,6 +61,11 @@ mod shadow;
 mod sync;
 mod sync_clock;
 
+/// The examples of `docs/race.md`, compiled and run as doctests.
+#[cfg(all(doctest, feature = "race"))]
+#[doc = include_str!("../docs/race.md")]
+mod race_md_examples {}
+
 #[cfg(all(feature = "race", any(gosync_loom, gosync_shuttle)))]
 compile_error!("the `race` feature keeps per-OS-thread state: build it without `--cfg gosync_loom`/`gosync_shuttle`");
 

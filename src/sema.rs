@@ -31,14 +31,22 @@
 //!
 //! Not ported, because `WaitGroup` never uses them: LIFO queueing (`sync.Mutex` only) and
 //! block/mutex profiling.
+//!
+//! gosync's additions, which Go's runtime does not have, live in [`cancel`]: a waiter may
+//! also be an async task (a [`Waker`] instead of a thread), and a waiter may leave the queue
+//! before a release wakes it (a time-out or a dropped future). The thread path here is
+//! Go's, unchanged, except that [`cansemacquire`] reads the value as signed (see there).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, PoisonError};
+use std::task::Waker;
 
 use crate::primitive::sync::atomic::{fence, AtomicU32, AtomicU8, Ordering::SeqCst};
 use crate::primitive::sync::{Mutex, MutexGuard};
 use crate::primitive::{const_fn_unless_model, global, thread, CachePadded};
 use crate::trace::trace;
+
+pub(crate) mod cancel;
 
 #[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
 mod tests;
@@ -102,6 +110,37 @@ impl SemaRoot {
     fn lock(&self) -> MutexGuard<'_, WaitQueues> {
         self.lock.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Go's `semacquire1` from taking the lock to `goparkunlock` (sema.go:138-150): counts
+    /// `s` in `nwait`, re-checks the semaphore, and queues `s` unless a token is there.
+    /// Returns whether it took a token; if not, `s` is queued and the lock released, and
+    /// the caller sleeps.
+    fn queue_unless_acquired(&self, addr: &AtomicU32, s: &Arc<Sudog>) -> bool {
+        let mut queues = self.lock(); // go: sema.go:138
+
+        // Add ourselves to nwait to disable "easy case" in semrelease.
+        // ORDERING: SeqCst. With the SeqCst `fetch_add` on `addr` and the SeqCst load of
+        // `nwait` in `semrelease`, this forms a Dekker pair: either the releaser sees our
+        // count and takes the slow path, or our re-check below sees its token.
+        self.nwait.fetch_add(1, SeqCst); // go: sema.go:140
+
+        // ORDERING: the fence keeps the increment above and the re-check below in the
+        // single total order that Go's atomics promise; see `store_load_fence`.
+        store_load_fence();
+        // Check cansemacquire to avoid missed wakeup.
+        if cansemacquire(addr) {
+            // go: sema.go:142
+            // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
+            self.nwait.fetch_sub(1, SeqCst); // go: sema.go:143
+            return true; // go: sema.go:145
+        }
+        // Any semrelease after the cansemacquire knows we're waiting
+        // (we set nwait above), so go to sleep.
+        // ORDERING: SeqCst; we are not queued, so no releaser reads this yet.
+        s.state.store(QUEUED, SeqCst);
+        queues.queue(addr, Arc::clone(s)); // go: sema.go:149
+        false // go: sema.go:150 (goparkunlock: the guard unlocks here, the caller parks)
+    }
 }
 
 /// The waiters of one root, by address, each address's queue in FIFO order.
@@ -140,12 +179,21 @@ fn address(addr: &AtomicU32) -> usize {
     addr as *const AtomicU32 as usize
 }
 
-/// A parked waiter (Go's `sudog`, reduced to the fields a semaphore uses).
+/// A queued waiter (Go's `sudog`, reduced to the fields a semaphore uses).
 pub(crate) struct Sudog {
-    /// The thread to unpark (Go's `s.g`).
-    thread: thread::Thread,
+    /// Whom to wake (Go's `s.g`).
+    waiter: Waiter,
     /// [`QUEUED`], [`READIED`] or [`READIED_WITH_TICKET`] (Go: `goready` and `s.ticket`).
     state: AtomicU8,
+}
+
+/// Whom a release wakes. One queue holds both kinds, in FIFO order.
+enum Waiter {
+    /// A thread parked in `semacquire` (Go's goroutine).
+    Thread(thread::Parker),
+    /// gosync's addition: a task polling [`cancel::TaskAcquire`]; the waker of its latest
+    /// poll.
+    Task(Mutex<Waker>),
 }
 
 /// Queued (or about to queue), not yet woken by a release.
@@ -158,9 +206,17 @@ const READIED_WITH_TICKET: u8 = 2;
 impl Sudog {
     fn for_current_thread() -> Arc<Sudog> {
         Arc::new(Sudog {
-            thread: thread::current(),
+            waiter: Waiter::Thread(thread::Parker::for_current_thread()),
             state: AtomicU8::new(QUEUED),
         })
+    }
+
+    /// The parked thread of a thread waiter; tasks never park.
+    fn parker(&self) -> &thread::Parker {
+        match &self.waiter {
+            Waiter::Thread(parker) => parker,
+            Waiter::Task(_) => unreachable!("a task waiter polls, it never parks"),
+        }
     }
 
     /// Go's `gopark`: sleeps until a release readies this waiter. Spurious wake-ups of the
@@ -172,20 +228,25 @@ impl Sudog {
             // published by the releaser's SeqCst `fetch_add` on the semaphore, which the
             // caller's `cansemacquire` reads, so this load only has to see the flag.
             match self.state.load(SeqCst) {
-                QUEUED => thread::park(),
+                QUEUED => self.parker().park(),
                 state => return state == READIED_WITH_TICKET,
             }
         }
     }
 
-    /// Go's `goready(s.g)`: marks the waiter readied and wakes its thread. The caller owns
-    /// an `Arc` of the waiter, so the thread handle outlives a waiter that returns at once.
+    /// Go's `goready(s.g)`: marks the waiter readied and wakes its thread (or task). The
+    /// caller owns an `Arc` of the waiter, so the handle outlives a waiter that returns at
+    /// once.
     fn ready(&self, ticket: bool) {
         let state = if ticket { READIED_WITH_TICKET } else { READIED };
-        // ORDERING: SeqCst store read by the waiter's load in `park`; the unpark that
-        // follows cannot be lost (a thread's park token outlives an early unpark).
+        // ORDERING: SeqCst store read by the waiter's load in `park` (or a task's poll);
+        // the unpark that follows cannot be lost (a thread's park token outlives an early
+        // unpark), nor the wake (see `cancel::TaskAcquire::poll`).
         self.state.store(state, SeqCst);
-        self.thread.unpark();
+        match &self.waiter {
+            Waiter::Thread(parker) => parker.unpark(),
+            Waiter::Task(waker) => cancel::wake(waker),
+        }
     }
 }
 
@@ -210,28 +271,10 @@ fn semacquire_slow(addr: &AtomicU32) {
     let s = Sudog::for_current_thread(); // go: sema.go:121
     let root = SEMTABLE.root_for(addr); // go: sema.go:122
     loop {
-        let mut queues = root.lock(); // go: sema.go:138
-                                      // Add ourselves to nwait to disable "easy case" in semrelease.
-                                      // ORDERING: SeqCst. With the SeqCst `fetch_add` on `addr` and the SeqCst load of
-                                      // `nwait` in `semrelease`, this forms a Dekker pair: either the releaser sees our
-                                      // count and takes the slow path, or our re-check below sees its token.
-        root.nwait.fetch_add(1, SeqCst); // go: sema.go:140
-                                         // ORDERING: the fence keeps the increment above and the re-check below in the
-                                         // single total order that Go's atomics promise; see `store_load_fence`.
-        store_load_fence();
-        // Check cansemacquire to avoid missed wakeup.
-        if cansemacquire(addr) {
-            // go: sema.go:142
-            // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
-            root.nwait.fetch_sub(1, SeqCst); // go: sema.go:143
+        if root.queue_unless_acquired(addr, &s) {
+            // go: sema.go:138-150
             break; // go: sema.go:145
         }
-        // Any semrelease after the cansemacquire knows we're waiting
-        // (we set nwait above), so go to sleep.
-        // ORDERING: SeqCst; we are not queued, so no releaser reads this yet.
-        s.state.store(QUEUED, SeqCst);
-        queues.queue(addr, Arc::clone(&s)); // go: sema.go:149
-        drop(queues); // go: sema.go:150 (goparkunlock: unlock, then park)
         trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "park");
         let ticket = s.park();
         trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), ticket, "wake");
@@ -250,12 +293,14 @@ fn semacquire_slow(addr: &AtomicU32) {
 #[inline]
 pub(crate) fn semrelease(addr: &AtomicU32, handoff: bool) {
     let root = SEMTABLE.root_for(addr); // go: sema.go:166
-                                        // ORDERING: SeqCst. Publishes the token (release: the releaser's writes happen before
-                                        // the acquirer's successful `cansemacquire`) and is one half of the Dekker pair with
-                                        // `nwait` described in `semacquire_slow`.
+
+    // ORDERING: SeqCst. Publishes the token (release: the releaser's writes happen before
+    // the acquirer's successful `cansemacquire`) and is one half of the Dekker pair with
+    // `nwait` described in `semacquire_slow`.
     addr.fetch_add(1, SeqCst); // go: sema.go:167
-                               // ORDERING: keeps the token above and the `nwait` check below in one total order
-                               // with the waiter's `nwait` increment and re-check; see `store_load_fence`.
+
+    // ORDERING: keeps the token above and the `nwait` check below in one total order
+    // with the waiter's `nwait` increment and re-check; see `store_load_fence`.
     store_load_fence();
 
     // Easy case: no waiters?
@@ -274,7 +319,8 @@ pub(crate) fn semrelease(addr: &AtomicU32, handoff: bool) {
 #[inline(never)]
 fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, handoff: bool) {
     let mut queues = root.lock(); // go: sema.go:177
-                                  // ORDERING: SeqCst; under the lock every change of `nwait` is visible anyway.
+
+    // ORDERING: SeqCst; under the lock every change of `nwait` is visible anyway.
     if root.nwait.load(SeqCst) == 0 {
         // go: sema.go:178
         // The count is already consumed by another goroutine,
@@ -314,12 +360,17 @@ fn store_load_fence() {
 }
 
 /// Go's `cansemacquire`: lock-free decrement-if-positive.
+///
+/// Go tests `v == 0`; we test `v as i32 <= 0`. In Go the value never goes below zero. Here
+/// a waiter that leaves after a release has counted it, but before its token arrived,
+/// takes that token on credit ([`cancel`]): the value may then be negative (a debt)
+/// until the release's increment pays it, and a debt is no token.
 #[inline]
 fn cansemacquire(addr: &AtomicU32) -> bool {
     loop {
         // ORDERING: SeqCst as Go's `atomic.Load`; a stale value only costs a CAS retry.
         let v = addr.load(SeqCst); // go: sema.go:225
-        if v == 0 {
+        if v as i32 <= 0 {
             return false;
         }
         // ORDERING: SeqCst. Success acquires the token the releaser's `fetch_add`

@@ -6,13 +6,23 @@
 //! `WaitGroup`: a line-for-line port of Go 1.19's `sync/waitgroup.go`.
 
 use std::fmt;
+use std::task::Poll;
 
 use crate::error::WaitGroupError;
 use crate::primitive::const_fn_unless_model;
 use crate::primitive::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 use crate::race;
+use crate::sema::cancel::Acquire;
 use crate::sema::{queued_waiters, semacquire, semrelease};
 use crate::trace::trace;
+
+mod future;
+mod go;
+mod guard;
+mod timeout;
+
+pub use future::Wait;
+pub use guard::DoneGuard;
 
 #[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
 mod tests;
@@ -107,6 +117,9 @@ pub struct WaitGroup {
     /// clocks and shadow memory in separate maps, so one key serves both; an id, unlike
     /// an address, survives a move and is never reused. Zero-sized without `race`.
     race: race::ObjectId,
+    /// gosync's addition: the first panic of a goroutine started by [`go`](Self::go),
+    /// until a wait re-raises it.
+    go_panic: go::GoPanic,
 }
 
 impl WaitGroup {
@@ -126,6 +139,7 @@ impl WaitGroup {
                 state1: AtomicU64::new(0),
                 state2: AtomicU32::new(0),
                 race: race::ObjectId::new(),
+                go_panic: go::GoPanic::new(),
             }
         }
     }
@@ -294,6 +308,26 @@ impl WaitGroup {
     #[inline]
     #[track_caller]
     fn wait_port(&self) -> Result<(), WaitGroupError> {
+        let woken = self.wait_port_with(|_, semap| {
+            semacquire(semap); // go: waitgroup.go:139
+            Poll::Ready(Acquire::Token)
+        });
+        if woken.is_ok() {
+            self.go_panic.reraise(); // gosync: see `go`
+        }
+        woken.map(drop)
+    }
+
+    /// Go's `Wait`, with the sleep on the semaphore (waitgroup.go:139) left to `sleep`, so
+    /// that [`wait`](Self::wait), the timed waits and [`Wait`](crate::Wait) share Go's
+    /// lines. `Ready(true)`: the counter reached zero; `Ready(false)`: the waiter withdrew
+    /// (time-out); `Pending`: a task is queued.
+    #[inline]
+    #[track_caller]
+    fn wait_port_with(
+        &self,
+        sleep: impl FnOnce(&AtomicU64, &AtomicU32) -> Poll<Acquire>,
+    ) -> Result<Poll<bool>, WaitGroupError> {
         let (statep, semap) = self.state(); // go: waitgroup.go:113
         if race::ENABLED {
             // go: waitgroup.go:114
@@ -315,7 +349,7 @@ impl WaitGroup {
                     race::enable(); // go: waitgroup.go:125
                     race::keyed::acquire(&self.race); // go: waitgroup.go:126
                 }
-                return Ok(()); // go: waitgroup.go:128
+                return Ok(Poll::Ready(true)); // go: waitgroup.go:128
             }
             // Increment waiters count.
             // ORDERING: SeqCst. The CAS and the final `add`'s `fetch_add` are RMWs of one
@@ -335,24 +369,46 @@ impl WaitGroup {
                     // otherwise concurrent Waits will race with each other.
                     race::keyed::write(&self.race); // go: waitgroup.go:137 (semap)
                 }
-                semacquire(semap); // go: waitgroup.go:139
-                                   // ORDERING: SeqCst. Ordered after the releaser's `store(0)` through the
-                                   // semaphore, so anything but 0 is a later `add`: misuse.
-                let reused = statep.load(SeqCst) != 0; // go: waitgroup.go:140
-                if race::ENABLED {
-                    // go: waitgroup.go:143
-                    // Go 1.19 panics before re-enabling; we re-enable first (as Go 1.26
-                    // does) so a recovered panic leaves this thread's race sync on.
-                    race::enable(); // go: waitgroup.go:144
-                    race::keyed::acquire(&self.race); // go: waitgroup.go:145
-                }
-                if reused {
-                    return Err(WaitGroupError::ReusedBeforePreviousWaitReturned);
-                }
-                trace!(target: "gosync::waitgroup", "wait: woken, return");
-                return Ok(()); // go: waitgroup.go:147
+                let slept = sleep(statep, semap); // go: waitgroup.go:139
+                return self.woken(slept);
             }
         }
+    }
+
+    /// The rest of Go's `Wait` once the sleep on the semaphore has ended (waitgroup.go:140-147),
+    /// for every way it can end: woken with a token (Go's only way), withdrawn by a time-out,
+    /// still pending (a task), or leaving on credit (see [`crate::sema::cancel`]).
+    #[inline]
+    fn woken(&self, slept: Poll<Acquire>) -> Result<Poll<bool>, WaitGroupError> {
+        let (statep, _) = self.state();
+        let reused = match slept {
+            Poll::Ready(Acquire::Token) => {
+                // ORDERING: SeqCst. Ordered after the releaser's `store(0)` through the
+                // semaphore, so anything but 0 is a later `add`: misuse.
+                statep.load(SeqCst) != 0 // go: waitgroup.go:140
+            }
+            // Left on credit, perhaps before the releasing `add` reset the word.
+            Poll::Ready(Acquire::Owed) => timeout::wait_for_reset(statep) != 0,
+            Poll::Ready(Acquire::Withdrawn) | Poll::Pending => {
+                // Not woken: acquires nothing.
+                if race::ENABLED {
+                    race::enable();
+                }
+                return Ok(slept.map(|_| false));
+            }
+        };
+        if race::ENABLED {
+            // go: waitgroup.go:143
+            // Go 1.19 panics before re-enabling; we re-enable first (as Go 1.26
+            // does) so a recovered panic leaves this thread's race sync on.
+            race::enable(); // go: waitgroup.go:144
+            race::keyed::acquire(&self.race); // go: waitgroup.go:145
+        }
+        if reused {
+            return Err(WaitGroupError::ReusedBeforePreviousWaitReturned);
+        }
+        trace!(target: "gosync::waitgroup", "wait: woken, return");
+        Ok(Poll::Ready(true)) // go: waitgroup.go:147
     }
 
     /// Like [`add`](Self::add), but returns Go's panic as an error **and leaves the
@@ -557,7 +613,9 @@ pub struct Snapshot {
     pub counter: i32,
     /// Waiters registered by `wait` in this generation (`uint32(state)`).
     pub waiters: u32,
-    /// Tokens in the semaphore not yet taken by a woken waiter.
+    /// Tokens in the semaphore not yet taken by a woken waiter. Read as an `i32`, it is
+    /// briefly negative while a timed-out or cancelled waiter that a release had already
+    /// counted owes its token (see `docs/beyond-go.md`); Go's value never is.
     pub sema: u32,
     /// Waiters asleep in the semaphore's queue for this group.
     pub parked: usize,

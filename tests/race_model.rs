@@ -16,6 +16,23 @@ fn invisible_signal() -> (mpsc::Sender<()>, mpsc::Receiver<()>) {
     mpsc::channel()
 }
 
+/// Inside a `check`: a goroutine writes a variable, then runs `child`; once it has (in
+/// real time, through an invisible signal), this thread runs `parent`, then writes the
+/// variable too. The writes race unless `child` and `parent` order them.
+fn write_child_then_parent(child: impl FnOnce() + Send + 'static, parent: impl FnOnce()) {
+    let x = Arc::new(RaceCell::new(0));
+    let (finished, finished_rx) = invisible_signal();
+    let x2 = x.clone();
+    go(move || {
+        x2.set(1);
+        child();
+        finished.send(()).unwrap();
+    });
+    finished_rx.recv().unwrap();
+    parent();
+    x.set(2);
+}
+
 // --- release vs release_merge -------------------------------------------------------
 
 /// `release_merge` keeps every releaser: two `done`s both reach the one `wait`.
@@ -109,47 +126,36 @@ fn accesses_inside_disable_are_still_checked() {
 #[test]
 fn sync_inside_nested_disable_is_ignored() {
     let ((), races) = check(|| {
-        let x = Arc::new(RaceCell::new(0));
         let s = Arc::new(0u8);
-        let (released, released_rx) = invisible_signal();
-        {
-            let (x, s) = (x.clone(), s.clone());
-            go(move || {
-                x.set(1);
-                race::disable();
-                race::disable();
-                race::enable(); // still disabled: one level left
-                race::release_merge(&*s);
-                race::enable();
-                released.send(()).unwrap();
-            });
-        }
-        released_rx.recv().unwrap();
-        race::acquire(&*s);
-        x.set(2);
+        let s2 = s.clone();
+        let child = move || {
+            race::disable();
+            race::disable();
+            race::enable(); // still disabled: one level left
+            race::release_merge(&*s2);
+            race::enable();
+        };
+        write_child_then_parent(child, || race::acquire(&*s));
     });
     assert_eq!(races.len(), 1);
 }
 
 /// The `enable` in `add` survives the "negative counter" panic: sync works afterwards.
-/// Broken (no drop guard): the later `acquire` in `wait` is ignored and `x` races.
+/// Broken (no drop guard): the later `acquire` in `wait` is ignored and the writes race.
 #[test]
 fn add_reenables_sync_when_it_panics() {
     let ((), races) = check(|| {
-        let x = Arc::new(RaceCell::new(0));
         let wg = Arc::new(WaitGroup::new());
-        let misuse = std::panic::catch_unwind(|| WaitGroup::new().add(-1));
-        assert!(misuse.is_err());
         wg.add(1);
-        {
-            let (x, wg) = (x.clone(), wg.clone());
-            go(move || {
-                x.set(1);
-                wg.done();
-            });
-        }
-        wg.wait();
-        x.set(2);
+        let wg2 = wg.clone();
+        write_child_then_parent(
+            move || wg2.done(),
+            || {
+                let misuse = std::panic::catch_unwind(|| WaitGroup::new().add(-1));
+                assert!(misuse.is_err());
+                wg.wait();
+            },
+        );
     });
     assert!(races.is_empty(), "{}", races[0]);
 }
@@ -157,25 +163,15 @@ fn add_reenables_sync_when_it_panics() {
 // --- Wait: enable before acquire, on both return paths ---------------------------------
 
 /// Fast path: `wait` finds the counter at zero; it must enable, then acquire.
-/// Broken (acquire before enable): the acquire is ignored and `x` races.
+/// Broken (acquire before enable): the acquire is ignored and the writes race.
 #[test]
 fn wait_acquires_after_enable_when_counter_is_zero() {
     let ((), races) = check(|| {
-        let x = Arc::new(RaceCell::new(0));
         let wg = Arc::new(WaitGroup::new());
         wg.add(1);
-        let (finished, finished_rx) = invisible_signal();
-        {
-            let (x, wg) = (x.clone(), wg.clone());
-            go(move || {
-                x.set(1);
-                wg.done();
-                finished.send(()).unwrap();
-            });
-        }
-        finished_rx.recv().unwrap(); // the counter is zero before `wait`
-        wg.wait();
-        x.set(2);
+        let wg2 = wg.clone();
+        // The goroutine's `done` is over before `wait` starts: the counter is zero.
+        write_child_then_parent(move || wg2.done(), || wg.wait());
     });
     assert!(races.is_empty(), "{}", races[0]);
 }
@@ -220,17 +216,7 @@ fn go_orders_the_parent_before_the_child() {
 /// ...but the parent's steps after `go` are unordered with the child (the parent ticks).
 #[test]
 fn go_does_not_order_the_parent_after_the_fork() {
-    let ((), races) = check(|| {
-        let x = Arc::new(RaceCell::new(0));
-        let x2 = x.clone();
-        let (wrote, wrote_rx) = invisible_signal();
-        go(move || {
-            x2.set(2);
-            wrote.send(()).unwrap();
-        });
-        wrote_rx.recv().unwrap();
-        x.set(1);
-    });
+    let ((), races) = check(|| write_child_then_parent(|| {}, || {}));
     assert_eq!(races.len(), 1);
 }
 
@@ -338,15 +324,8 @@ fn kth_receive_happens_before_send_k_plus_cap() {
 #[test]
 fn close_happens_before_the_receive_it_ends() {
     let ((), races) = check(|| {
-        let x = Arc::new(RaceCell::new(0));
         let (tx, rx) = chan::<()>(0);
-        let x2 = x.clone();
-        go(move || {
-            x2.set(1);
-            tx.close();
-        });
-        assert_eq!(rx.recv(), None);
-        x.set(2);
+        write_child_then_parent(move || tx.close(), || assert_eq!(rx.recv(), None));
     });
     assert!(races.is_empty(), "{}", races[0]);
 }
@@ -383,23 +362,17 @@ fn a_new_cell_at_a_freed_address_starts_clean() {
 #[test]
 fn a_moved_wait_group_keeps_its_clock() {
     let ((), races) = check(|| {
-        let x = Arc::new(RaceCell::new(0));
         let wg = Arc::new(WaitGroup::new());
         wg.add(1);
-        let (finished, finished_rx) = invisible_signal();
-        {
-            let (x, wg) = (x.clone(), wg.clone());
-            go(move || {
-                x.set(1);
-                wg.done();
-                drop(wg);
-                finished.send(()).unwrap();
-            });
-        }
-        finished_rx.recv().unwrap();
-        let moved = Box::new(Arc::into_inner(wg).expect("the goroutine dropped its handle"));
-        moved.wait();
-        x.set(2);
+        let wg2 = wg.clone();
+        let child = move || {
+            wg2.done();
+            drop(wg2);
+        };
+        write_child_then_parent(child, || {
+            let moved = Box::new(Arc::into_inner(wg).expect("the goroutine dropped its handle"));
+            moved.wait();
+        });
     });
     assert!(races.is_empty(), "{}", races[0]);
 }
@@ -409,25 +382,36 @@ fn a_moved_wait_group_keeps_its_clock() {
 #[test]
 fn a_new_wait_group_at_a_freed_address_starts_clean() {
     let ((), races) = check(|| {
-        let x = Arc::new(RaceCell::new(0));
         // The std mutex only keeps the group at one address; the checker does not see it.
         let slot = Arc::new(Mutex::new(WaitGroup::new()));
-        let (released, released_rx) = invisible_signal();
-        {
-            let (x, slot) = (x.clone(), slot.clone());
-            go(move || {
-                x.set(1);
-                let first = slot.lock().unwrap();
-                first.add(1);
-                first.done(); // releases the write to the first group
-                released.send(()).unwrap();
-            });
-        }
-        released_rx.recv().unwrap();
-        let mut group = slot.lock().unwrap();
-        *group = WaitGroup::new(); // drops the first group, builds a second in its place
-        group.wait(); // counter zero: acquires the second group's clock, which is empty
-        x.set(2); // so this stays unordered with the goroutine's write
+        let slot2 = slot.clone();
+        let child = move || {
+            let first = slot2.lock().unwrap();
+            first.add(1);
+            first.done(); // releases the goroutine's write to the first group
+        };
+        write_child_then_parent(child, || {
+            let mut group = slot.lock().unwrap();
+            *group = WaitGroup::new(); // drops the first group, builds a second in its place
+            group.wait(); // counter zero: acquires the second group's clock, which is empty
+        });
     });
     assert_eq!(races.len(), 1);
+}
+
+// --- outside any check ------------------------------------------------------------------------
+
+/// A race outside any `check` is printed at once and counted in `errors()`. Threads
+/// `go` did not start are unordered roots of the global domain; `thread::scope`'s join is
+/// invisible, so the two writes race. (Only this test of the binary races outside a
+/// `check`, and the count only grows, so parallel tests cannot disturb it.)
+#[test]
+fn a_race_outside_check_counts_in_errors() {
+    let before = race::errors();
+    let x = RaceCell::new(0);
+    thread::scope(|s| {
+        s.spawn(|| x.set(1));
+    });
+    x.set(2);
+    assert_eq!(race::errors(), before + 1);
 }

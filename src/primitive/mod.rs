@@ -33,6 +33,9 @@ mod shuttle_backend;
 #[cfg(gosync_shuttle)]
 pub(crate) use shuttle_backend::*;
 
+#[cfg(any(gosync_loom, gosync_shuttle))]
+pub(crate) mod time;
+
 /// Declares a `const fn` in normal builds and a plain `fn` under the model checkers,
 /// whose atomics and locks cannot be built in a const context.
 macro_rules! const_fn_unless_model {

@@ -4,12 +4,41 @@ pub(crate) mod sync {
     pub(crate) use shuttle::sync::{Condvar, Mutex, MutexGuard};
 
     pub(crate) mod atomic {
-        pub(crate) use shuttle::sync::atomic::{fence, AtomicU32, AtomicU64, AtomicU8, Ordering};
+        pub(crate) use shuttle::sync::atomic::{
+            fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
+        };
     }
 }
 
 pub(crate) mod thread {
-    pub(crate) use shuttle::thread::{current, park, spawn, yield_now, JoinHandle, Thread};
+    pub(crate) use shuttle::thread::{spawn, yield_now, JoinHandle, Thread};
+
+    use crate::primitive::time::Timer;
+
+    /// The wake-up handle of one parked waiter (Go's `g`, for `goready`): its thread.
+    pub(crate) struct Parker(Thread);
+
+    impl Parker {
+        /// A handle on the current thread, which is the only one that may park on it.
+        pub(crate) fn for_current_thread() -> Parker {
+            Parker(shuttle::thread::current())
+        }
+
+        /// Parks until [`unpark`](Self::unpark), or spuriously.
+        pub(crate) fn park(&self) {
+            shuttle::thread::park();
+        }
+
+        /// Parks until [`unpark`](Self::unpark) (by a release or the timer's thread).
+        pub(crate) fn park_until(&self, _timer: &Timer) {
+            shuttle::thread::park();
+        }
+
+        /// Wakes the parked thread, or makes its next park return at once.
+        pub(crate) fn unpark(&self) {
+            self.0.unpark();
+        }
+    }
 }
 
 /// A global that shuttle creates afresh in every execution it runs.

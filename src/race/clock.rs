@@ -8,42 +8,57 @@
 /// `goroutine N` in reports). Never reused, so no clock entry ever means two goroutines.
 pub(crate) type Tid = u32;
 
-/// A vector clock with implicit zeros past its end (Miri's `VClock`, TSan's `VectorClock`).
+/// A vector clock, stored sparsely: `(tid, time)` pairs sorted by `tid`, zeros implicit.
+///
+/// Sparse, not indexed by `tid`: a domain numbers every goroutine it ever saw and never
+/// reuses a number, so a long-lived domain (the global one, in a test binary that starts
+/// thousands of threads) would otherwise give each new goroutine a clock as long as that
+/// history. A goroutine's clock holds only the goroutines it has heard of.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct VectorClock(Vec<u32>);
+pub(crate) struct VectorClock(Vec<(Tid, u32)>);
 
 impl VectorClock {
     /// The clock of a goroutine that has seen nothing but its own first step.
     pub(crate) fn first_step_of(tid: Tid) -> Self {
-        let mut clock = Self::default();
-        clock.tick(tid);
-        clock
+        VectorClock(vec![(tid, 1)])
     }
 
     /// `V[tid]`: how far `tid`'s history is known.
     #[inline]
     pub(crate) fn get(&self, tid: Tid) -> u32 {
-        self.0.get(index(tid)).copied().unwrap_or(0)
+        match self.0.binary_search_by_key(&tid, |&(t, _)| t) {
+            Ok(i) => self.0[i].1,
+            Err(_) => 0,
+        }
     }
 
     /// `V[tid] += 1`: the owner starts a new epoch after releasing or forking.
     #[inline]
     pub(crate) fn tick(&mut self, tid: Tid) {
-        let i = index(tid);
-        if self.0.len() <= i {
-            self.0.resize(i + 1, 0);
+        match self.0.binary_search_by_key(&tid, |&(t, _)| t) {
+            Ok(i) => self.0[i].1 += 1,
+            Err(i) => self.0.insert(i, (tid, 1)),
         }
-        self.0[i] += 1;
     }
 
     /// `V := V ⊔ other`, elementwise maximum.
-    #[inline]
     pub(crate) fn join(&mut self, other: &VectorClock) {
-        if self.0.len() < other.0.len() {
-            self.0.resize(other.0.len(), 0);
+        // Fast path: every goroutine `other` knows is known here (the usual case once two
+        // goroutines have synchronised), so the join is in place.
+        let mut mine = self.0.iter_mut().peekable();
+        let mut in_place = true;
+        for &(tid, time) in &other.0 {
+            while mine.next_if(|(t, _)| *t < tid).is_some() {}
+            match mine.peek_mut() {
+                Some((t, here)) if *t == tid => *here = (*here).max(time),
+                _ => {
+                    in_place = false;
+                    break;
+                }
+            }
         }
-        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
-            *mine = (*mine).max(*theirs);
+        if !in_place {
+            self.0 = merge(&self.0, &other.0);
         }
     }
 
@@ -63,10 +78,33 @@ impl VectorClock {
     }
 }
 
-#[inline]
-fn index(tid: Tid) -> usize {
-    debug_assert!(tid > 0, "goroutine numbers start at 1");
-    (tid - 1) as usize
+/// The elementwise maximum of two sorted sparse clocks.
+fn merge(a: &[(Tid, u32)], b: &[(Tid, u32)]) -> Vec<(Tid, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&&(ta, ca)), Some(&&(tb, cb))) if ta == tb => {
+                a.next();
+                b.next();
+                (ta, ca.max(cb))
+            }
+            (Some(&&x), Some(&&y)) if x.0 < y.0 => {
+                a.next();
+                x
+            }
+            (_, Some(&&y)) => {
+                b.next();
+                y
+            }
+            (Some(&&x), None) => {
+                a.next();
+                x
+            }
+            (None, None) => return out,
+        };
+        out.push(next);
+    }
 }
 
 /// One point in one goroutine's history, `clock@tid`: all FastTrack keeps of an access.
@@ -93,8 +131,12 @@ mod tests {
         let mut a = VectorClock::first_step_of(1); // [1]
         let mut b = VectorClock::first_step_of(3); // [0, 0, 1]
         b.tick(3);
-        a.join(&b);
+        a.join(&b); // a new goroutine: merged
         assert_eq!((a.get(1), a.get(2), a.get(3)), (1, 0, 2));
+        b.tick(3);
+        b.tick(1);
+        a.join(&b); // no new goroutine: in place
+        assert_eq!((a.get(1), a.get(2), a.get(3)), (1, 0, 3));
         a.copy_from(&VectorClock::first_step_of(2));
         assert_eq!((a.get(1), a.get(2), a.get(3)), (0, 1, 0));
     }

@@ -14,7 +14,6 @@ use super::place::{Ident, Place};
 /// (fake happens-before, research §6.7). An id taken from a global counter at first
 /// annotation has neither problem; dropping the object frees its state. Without the
 /// `race` feature this is a zero-sized no-op.
-#[derive(Default)]
 pub(crate) struct ObjectId {
     /// 0 until the first annotation; then a number no other object ever gets.
     #[cfg(feature = "race")]

@@ -65,7 +65,16 @@ impl fmt::Display for Site {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "  {}", self.location)?;
         if let Some(backtrace) = &self.backtrace {
-            for line in backtrace.to_string().lines() {
+            // Start at the annotated call's frame: the checker's own frames above it are
+            // noise, as Go's reports omit the uninstrumented `sync` and `runtime` frames.
+            let text = backtrace.to_string();
+            let lines: Vec<&str> = text.lines().collect();
+            let here = format!("{}:{}:", self.location.file(), self.location.line());
+            let start = lines
+                .iter()
+                .position(|line| line.contains(&here))
+                .map_or(0, |at| at.saturating_sub(1));
+            for line in &lines[start..] {
                 writeln!(f, "      {line}")?;
             }
         }
@@ -162,5 +171,58 @@ impl DataRace {
             self.addr, access.goroutine
         )?;
         write!(f, "{}", access.site)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(location: &'static Location<'static>) -> Site {
+        Site {
+            location,
+            backtrace: None,
+        }
+    }
+
+    #[test]
+    fn display_is_gos_report_layout() {
+        let (write_at, read_at, created_at) =
+            (Location::caller(), Location::caller(), Location::caller());
+        let race = DataRace {
+            addr: 0xc000018428,
+            current: Access {
+                kind: AccessKind::Write,
+                goroutine: 1,
+                site: site(write_at),
+                goroutine_created_at: None,
+                goroutine_finished: false,
+            },
+            previous: Access {
+                kind: AccessKind::Read,
+                goroutine: 2,
+                site: site(read_at),
+                goroutine_created_at: Some(site(created_at)),
+                goroutine_finished: true,
+            },
+        };
+        let here = format!("{}:{}", file!(), write_at.line());
+        let col = |l: &Location<'_>| format!("{here}:{}", l.column());
+        assert_eq!(
+            race.to_string(),
+            format!(
+                "==================\n\
+                 WARNING: DATA RACE\n\
+                 Write at 0x00c000018428 by goroutine 1:\n  {}\n\
+                 \n\
+                 Previous read at 0x00c000018428 by goroutine 2:\n  {}\n\
+                 \n\
+                 Goroutine 2 (finished) created at:\n  {}\n\
+                 ==================",
+                col(write_at),
+                col(read_at),
+                col(created_at),
+            )
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Go's synchronisation annotations on sync objects: `Acquire`, `Release`,
 //! `ReleaseMerge`, `Disable`, `Enable`.
 
+use super::clock::VectorClock;
 use super::goroutine::with_current;
 use super::place::Place;
 
@@ -17,27 +18,25 @@ pub(crate) fn acquire(place: Place) {
 
 /// TSan's `ReleaseStore`: `L_a := C_t` (earlier releasers are forgotten), then tick.
 pub(crate) fn release(place: Place) {
-    with_current(|g| {
-        if g.ignore_sync == 0 {
-            g.domain
-                .sync_clocks(place.ident)
-                .entry(place.ident)
-                .or_default()
-                .copy_from(&g.clock);
-            g.clock.tick(g.tid);
-        }
-    });
+    release_with(place, VectorClock::copy_from);
 }
 
 /// TSan's `Release`: `L_a := L_a ⊔ C_t` (every releaser is kept), then tick.
 pub(crate) fn release_merge(place: Place) {
+    release_with(place, VectorClock::join);
+}
+
+/// A release: `into(L_a, C_t)`, then the releaser ticks, unless sync is disabled.
+fn release_with(place: Place, into: fn(&mut VectorClock, &VectorClock)) {
     with_current(|g| {
         if g.ignore_sync == 0 {
-            g.domain
-                .sync_clocks(place.ident)
-                .entry(place.ident)
-                .or_default()
-                .join(&g.clock);
+            into(
+                g.domain
+                    .sync_clocks(place.ident)
+                    .entry(place.ident)
+                    .or_default(),
+                &g.clock,
+            );
             g.clock.tick(g.tid);
         }
     });

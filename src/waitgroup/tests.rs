@@ -95,6 +95,15 @@ fn waitgroup_is_send_and_sync() {
     assert_send_sync::<Snapshot>();
 }
 
+/// Go's WaitGroup is 16 bytes (a `uint64` and a `uint32`, 8-aligned). gosync adds one
+/// word, the slot for `WaitGroup::go`'s panic, and the race checker's id with `race`.
+#[test]
+fn size_is_gos_sixteen_bytes_plus_the_go_panic_slot() {
+    let race_id = if crate::race::ENABLED { 8 } else { 0 };
+    assert_eq!(std::mem::size_of::<WaitGroup>(), 16 + 8 + race_id);
+    assert_eq!(std::mem::align_of::<WaitGroup>(), 8);
+}
+
 #[test]
 fn debug_shows_counter_and_waiters() {
     static WG: WaitGroup = WaitGroup::new();

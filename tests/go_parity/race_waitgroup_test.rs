@@ -20,10 +20,31 @@ use std::thread;
 use std::time::Duration;
 
 use gosync::race::{check, DataRace, RaceCell};
-use gosync::{chan, go, WaitGroup, WaitGroupError};
+use gosync::{chan, WaitGroup, WaitGroupError};
 
-/// Go's `TestRace*` verdict: the checker reported at least one race.
+/// Go's `go` statement as Go runs it: a goroutine's unrecovered panic ends the program.
+/// (With gosync's plain `go`, a misuse panic in a goroutine the test never joins would
+/// leave the test blocked on a receive that can no longer come, instead of failing.)
+#[track_caller]
+fn go(f: impl FnOnce() + Send + 'static) {
+    gosync::go(move || {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(f)) {
+            let text = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .unwrap_or("(non-string payload)");
+            eprintln!("panic in a goroutine, not recovered: {text}");
+            std::process::abort();
+        }
+    });
+}
+
+/// Go's `TestRace*` verdict: the checker reported at least one race. The reports go to
+/// stderr, which cargo shows with `-- --nocapture`.
 fn expect_race(races: Vec<DataRace>) {
+    for race in &races {
+        eprintln!("{race}");
+    }
     assert!(
         !races.is_empty(),
         "go test -race reports a race here; the checker found none"
@@ -306,7 +327,7 @@ fn no_race_wait_group_panic_recover2() {
             }
         };
         go(move || {
-            // defer func() { recover(); go f() }()
+            // defer func() { err := recover(); ...; go f() }()
             let _ = catch_unwind(AssertUnwindSafe(|| {
                 x.set(1);
                 wg.add(-1);

@@ -1,0 +1,154 @@
+//! gosync's async wait: [`WaitGroup::wait_async`] and its future, [`Wait`].
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::timeout::{wait_for_reset, withdraw_waiter};
+use super::WaitGroup;
+use crate::race;
+use crate::sema::cancel::{Acquire, TaskAcquire};
+
+impl WaitGroup {
+    /// Waits until the counter is zero, as a future: [`wait`](Self::wait) for async code.
+    ///
+    /// The future is `Send`, needs no particular runtime (it uses only the std
+    /// [`Waker`](std::task::Waker) of the context that polls it), and is **cancel-safe**:
+    /// dropping it before it completes withdraws the waiter exactly as a time-out of
+    /// [`wait_timeout`](Self::wait_timeout) does. So `tokio::time::timeout(d,
+    /// wg.wait_async())` or a `select!` branch is a timed wait.
+    ///
+    /// Threads in [`wait`](Self::wait) and tasks awaiting this future can wait on the same
+    /// group at the same time: the semaphore's queue holds both, in FIFO order, and one
+    /// release wakes them all. When the future completes, every `done` that brought the
+    /// counter to zero happens before it.
+    ///
+    /// Nothing happens until the first poll: the waiter registers then (if the counter
+    /// is already zero the first poll completes). Go's rule on reuse applies to the
+    /// registered future as to `wait`: a new generation's `add` must come after it
+    /// completed or was dropped.
+    ///
+    /// # Panics
+    ///
+    /// The poll that completes panics as [`wait`](Self::wait) does on reuse (Go's text).
+    ///
+    /// ```
+    /// use gosync::WaitGroup;
+    ///
+    /// let wg = WaitGroup::new();
+    /// wg.add(2);
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| wg.done()); // a thread
+    ///     s.spawn(|| wg.done());
+    ///     // Any executor: here `futures::executor`, tokio works the same.
+    ///     futures::executor::block_on(wg.wait_async());
+    /// });
+    /// assert_eq!(wg.snapshot().counter, 0);
+    /// ```
+    pub fn wait_async(&self) -> Wait<'_> {
+        Wait {
+            wg: self,
+            stage: Stage::Start,
+            acquire: TaskAcquire::new(),
+        }
+    }
+}
+
+/// The future returned by [`WaitGroup::wait_async`]: completes when the counter is zero.
+///
+/// Dropping it before it completes withdraws the waiter cleanly (see
+/// [`WaitGroup::wait_async`]).
+///
+/// ```
+/// use gosync::{Wait, WaitGroup};
+///
+/// let wg = WaitGroup::new();
+/// wg.add(1);
+/// let wait: Wait<'_> = wg.wait_async();
+/// drop(wait); // never polled: never registered
+/// wg.done();
+/// futures::executor::block_on(wg.wait_async());
+/// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Wait<'a> {
+    wg: &'a WaitGroup,
+    stage: Stage,
+    /// The task's place on the group's semaphore while it sleeps.
+    acquire: TaskAcquire,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Not polled yet: not registered.
+    Start,
+    /// Registered in the state word and queued on the semaphore.
+    Sleeping,
+    /// Completed.
+    Done,
+}
+
+impl Future for Wait<'_> {
+    type Output = ();
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let (_, semap) = this.wg.state();
+        let acquire = &mut this.acquire;
+        let woken = match this.stage {
+            // Go's `Wait` up to the sleep, then the first poll of the semaphore.
+            Stage::Start => this
+                .wg
+                .wait_port_with(|_, semap| acquire.poll(semap, cx).map(|()| Acquire::Token)),
+            // Go's `Wait` after the sleep, once a release has readied the task.
+            Stage::Sleeping => {
+                if race::ENABLED {
+                    race::disable(); // as at the start of `Wait`; `woken` re-enables
+                }
+                let slept = acquire.poll(semap, cx).map(|()| Acquire::Token);
+                this.wg.woken(slept)
+            }
+            Stage::Done => panic!("`Wait` polled after it completed"),
+        };
+        match woken {
+            Ok(Poll::Pending) => {
+                this.stage = Stage::Sleeping;
+                Poll::Pending
+            }
+            Ok(Poll::Ready(_)) => {
+                this.stage = Stage::Done;
+                this.wg.go_panic.reraise();
+                Poll::Ready(())
+            }
+            Err(misuse) => {
+                this.stage = Stage::Done;
+                misuse.panic()
+            }
+        }
+    }
+}
+
+impl Drop for Wait<'_> {
+    /// Withdraws a waiter that is still sleeping (see `docs/beyond-go.md`); acquires
+    /// nothing.
+    fn drop(&mut self) {
+        if self.stage == Stage::Sleeping {
+            let (statep, semap) = self.wg.state();
+            if self.acquire.cancel(semap, || withdraw_waiter(statep)) == Some(Acquire::Owed) {
+                // Counted by a release in progress: return after its reset, as a woken
+                // waiter does, so the caller may reuse the group at once.
+                wait_for_reset(statep);
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Wait<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wait")
+            .field("wg", self.wg)
+            .field("stage", &self.stage)
+            .finish_non_exhaustive()
+    }
+}

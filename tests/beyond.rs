@@ -1,0 +1,419 @@
+//! gosync's additions beyond Go: timed waits, the async wait (tokio current-thread and
+//! multi-thread, `futures::executor`), cancellation, guards, and `WaitGroup::go`'s panic
+//! policy.
+//!
+//! Sleep-free: a time-out here is a deadline already passed, or a short deadline with
+//! nothing ever calling `done`; a waiter is known to sleep by polling
+//! `snapshot().parked`. The races between a time-out and a release are proven by the
+//! models in `tests/loom_beyond.rs` and `tests/shuttle_beyond.rs`.
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use gosync::{Wait, WaitGroup};
+
+/// Yields until `n` waiters sleep in the group's semaphore queue.
+fn until_parked(wg: &WaitGroup, n: usize) {
+    while wg.snapshot().parked != n {
+        thread::yield_now();
+    }
+}
+
+/// A waker that does nothing, for futures polled by hand.
+fn noop_waker() -> Waker {
+    struct Noop;
+    impl std::task::Wake for Noop {
+        fn wake(self: Arc<Self>) {}
+    }
+    Waker::from(Arc::new(Noop))
+}
+
+/// Polls `wait` once by hand.
+fn poll_once(wait: &mut std::pin::Pin<&mut Wait<'_>>) -> Poll<()> {
+    wait.as_mut().poll(&mut Context::from_waker(&noop_waker()))
+}
+
+// --- timed waits ----------------------------------------------------------------------
+
+#[test]
+fn past_deadline_times_out_and_leaves_the_group_as_before() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let before = wg.snapshot();
+    assert!(!wg.wait_deadline(Instant::now()));
+    assert!(!wg.wait_timeout(Duration::ZERO));
+    assert_eq!(wg.snapshot(), before);
+    // The withdrawn waiters are not counted: a fresh `add` from zero after `done` does not
+    // panic "Add called concurrently with Wait", and wait returns.
+    wg.done();
+    wg.add(1);
+    wg.done();
+    wg.wait();
+}
+
+#[test]
+fn short_deadline_with_no_done_times_out() {
+    let wg = WaitGroup::new();
+    wg.add(2);
+    let before = wg.snapshot();
+    assert!(!wg.wait_timeout(Duration::from_millis(5)));
+    assert_eq!(wg.snapshot(), before);
+}
+
+#[test]
+fn timed_wait_on_a_zero_counter_is_true_even_past_its_deadline() {
+    let wg = WaitGroup::new();
+    assert!(wg.wait_deadline(Instant::now()));
+    assert!(wg.wait_timeout(Duration::MAX)); // too large for an Instant: plain wait
+}
+
+#[test]
+fn timed_wait_woken_by_done_sees_the_done() {
+    let wg = WaitGroup::new();
+    let mut result = 0;
+    wg.add(1);
+    thread::scope(|s| {
+        let waiter = s.spawn(|| wg.wait_timeout(Duration::from_secs(3600)));
+        until_parked(&wg, 1);
+        result = 42;
+        wg.done();
+        assert!(waiter.join().unwrap());
+    });
+    assert_eq!(result, 42);
+}
+
+/// A timed-out waiter beside a sleeping one: the withdrawal neither wakes nor strands the
+/// other, whose `wait` still returns on the `done`.
+#[test]
+fn timeout_beside_a_sleeping_waiter() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    thread::scope(|s| {
+        let sleeper = s.spawn(|| wg.wait());
+        until_parked(&wg, 1);
+        assert!(!wg.wait_deadline(Instant::now()));
+        let snap = wg.snapshot();
+        assert_eq!((snap.counter, snap.waiters, snap.parked), (1, 1, 1));
+        wg.done();
+        sleeper.join().unwrap();
+    });
+    let snap = wg.snapshot();
+    assert_eq!((snap.state, snap.sema, snap.parked), (0, 0, 0));
+}
+
+// --- the async wait -------------------------------------------------------------------
+
+#[test]
+fn wait_is_send_and_debug() {
+    fn assert_send<T: Send>(_: &T) {}
+    let wg = WaitGroup::new();
+    let wait = wg.wait_async();
+    assert_send(&wait);
+    assert!(format!("{wait:?}").starts_with("Wait"));
+}
+
+#[test]
+fn dropping_a_pending_wait_withdraws_it() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let before = wg.snapshot();
+    {
+        let mut wait = pin!(wg.wait_async());
+        assert_eq!(poll_once(&mut wait), Poll::Pending);
+        let snap = wg.snapshot();
+        assert_eq!((snap.waiters, snap.parked), (1, 1));
+    }
+    assert_eq!(wg.snapshot(), before);
+    wg.done();
+    futures::executor::block_on(wg.wait_async());
+}
+
+#[test]
+fn a_never_polled_wait_registers_nothing() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let before = wg.snapshot();
+    drop(wg.wait_async());
+    assert_eq!(wg.snapshot(), before);
+}
+
+#[test]
+#[should_panic(expected = "`Wait` polled after it completed")]
+fn polling_a_completed_wait_panics() {
+    let wg = WaitGroup::new();
+    let mut wait = pin!(wg.wait_async());
+    assert_eq!(poll_once(&mut wait), Poll::Ready(()));
+    let _ = poll_once(&mut wait);
+}
+
+#[test]
+fn futures_executor_with_thread_done() {
+    let wg = WaitGroup::new();
+    let mut results = [0; 4];
+    thread::scope(|s| {
+        for (i, slot) in results.iter_mut().enumerate() {
+            wg.add(1);
+            let wg = &wg;
+            s.spawn(move || {
+                *slot = i + 1;
+                wg.done();
+            });
+        }
+        futures::executor::block_on(wg.wait_async());
+    });
+    assert_eq!(results, [1, 2, 3, 4]);
+}
+
+#[test]
+fn tokio_current_thread_spawned_done() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let wg = Arc::new(WaitGroup::new());
+        for _ in 0..100 {
+            wg.add(1);
+            let worker = wg.clone();
+            tokio::spawn(async move { worker.done() });
+            wg.wait_async().await;
+            assert_eq!(wg.snapshot().counter, 0);
+        }
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_multi_thread_tasks_and_threads_wait_together() {
+    let wg = Arc::new(WaitGroup::new());
+    for _round in 0..20 {
+        wg.add(4);
+        let mut waiters = Vec::new();
+        for _ in 0..3 {
+            let wg = wg.clone();
+            waiters.push(tokio::spawn(async move { wg.wait_async().await }));
+        }
+        let thread_waiter = {
+            let wg = wg.clone();
+            thread::spawn(move || wg.wait())
+        };
+        for _ in 0..4 {
+            let wg = wg.clone();
+            tokio::spawn(async move { wg.done() });
+        }
+        for w in waiters {
+            w.await.unwrap();
+        }
+        thread_waiter.join().unwrap();
+        let snap = wg.snapshot();
+        assert_eq!((snap.state, snap.sema, snap.parked), (0, 0, 0));
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn tokio_timeout_cancels_and_the_group_stays_usable() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.add(1);
+    let before = wg.snapshot();
+    // Nothing ever calls `done` before the deadline.
+    let timed_out = tokio::time::timeout(Duration::from_millis(5), wg.wait_async()).await;
+    assert!(timed_out.is_err());
+    assert_eq!(wg.snapshot(), before);
+    let done = {
+        let wg = wg.clone();
+        tokio::spawn(async move { wg.done() })
+    };
+    wg.wait_async().await;
+    done.await.unwrap();
+}
+
+/// One release wakes a parked thread and a pending task queued on the same semaphore.
+#[test]
+fn one_release_wakes_a_thread_and_a_task() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    thread::scope(|s| {
+        let thread_waiter = s.spawn(|| wg.wait());
+        until_parked(&wg, 1);
+        let task_waiter = s.spawn(|| futures::executor::block_on(wg.wait_async()));
+        until_parked(&wg, 2);
+        assert_eq!(wg.snapshot().waiters, 2);
+        wg.done();
+        thread_waiter.join().unwrap();
+        task_waiter.join().unwrap();
+    });
+}
+
+// --- guards ---------------------------------------------------------------------------
+
+#[test]
+fn done_guard_calls_done_when_the_worker_panics() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    thread::scope(|s| {
+        let worker = s.spawn(|| {
+            let _done = wg.done_guard();
+            panic!("worker failed");
+        });
+        wg.wait(); // returns: the guard called done while unwinding
+        assert!(worker.join().is_err());
+    });
+}
+
+#[test]
+fn add_guard_adds_now_and_is_done_on_drop() {
+    let wg = WaitGroup::new();
+    let guards: Vec<_> = (0..3).map(|_| wg.add_guard()).collect();
+    assert_eq!(wg.snapshot().counter, 3);
+    drop(guards);
+    assert_eq!(wg.snapshot().counter, 0);
+}
+
+// --- WaitGroup::go --------------------------------------------------------------------
+
+#[test]
+fn go_runs_f_and_a_clean_run_does_not_reraise() {
+    let wg = Arc::new(WaitGroup::new());
+    let handles: Vec<_> = (0..4).map(|i| wg.go(move || i * 10)).collect();
+    wg.wait();
+    let results: Vec<i32> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results, [0, 10, 20, 30]);
+    assert_eq!(wg.snapshot().state, 0);
+}
+
+#[test]
+fn go_panic_is_reraised_by_one_wait_with_its_payload() {
+    let wg = Arc::new(WaitGroup::new());
+    let ok = wg.go(|| 1);
+    let failed = wg.go(|| -> i32 { std::panic::panic_any(String::from("first")) });
+    let payload = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("first")
+    );
+    // The group was marked done: nothing is counted, nothing waits.
+    assert_eq!(wg.snapshot().state, 0);
+    // The handle has it too (a copy), the clean goroutine its value.
+    let joined = failed.join().unwrap_err();
+    assert_eq!(
+        joined.downcast_ref::<String>().map(String::as_str),
+        Some("first")
+    );
+    assert_eq!(ok.join().unwrap(), 1);
+    // Re-raised once: the next wait is clean.
+    wg.wait();
+}
+
+#[test]
+fn go_panic_reaches_timed_and_async_waits_too() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.go(|| panic!("timed")).join().unwrap_err();
+    let payload = catch_unwind(AssertUnwindSafe(|| wg.wait_timeout(Duration::ZERO)));
+    assert_eq!(payload.unwrap_err().downcast_ref::<&str>(), Some(&"timed"));
+
+    wg.go(|| panic!("async")).join().unwrap_err();
+    let payload = catch_unwind(AssertUnwindSafe(|| {
+        futures::executor::block_on(wg.wait_async())
+    }));
+    assert_eq!(payload.unwrap_err().downcast_ref::<&str>(), Some(&"async"));
+}
+
+#[test]
+fn go_panic_with_a_custom_payload_keeps_it_for_the_wait() {
+    #[derive(Debug, PartialEq)]
+    struct Failure(u32);
+    let wg = Arc::new(WaitGroup::new());
+    let handle = wg.go(|| std::panic::panic_any(Failure(7)));
+    let joined = handle.join().unwrap_err();
+    assert!(
+        joined.downcast_ref::<&str>().is_some(),
+        "a stand-in for an uncloneable payload"
+    );
+    let payload = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+    assert_eq!(payload.downcast_ref::<Failure>(), Some(&Failure(7)));
+}
+
+/// Only the first panic of a generation reaches the wait.
+#[test]
+fn go_keeps_the_first_panic_only() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.go(|| panic!("one")).join().unwrap_err();
+    wg.go(|| panic!("two")).join().unwrap_err();
+    let payload = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"one"));
+    wg.wait();
+}
+
+// --- the race checker -----------------------------------------------------------------
+
+/// With the `race` feature: a waiter that times out or is cancelled acquires nothing, so
+/// reading what a `done` wrote is still a race; one that reports zero acquires every
+/// `done`, as `wait` does. Each verdict flips if the rule is broken.
+#[cfg(feature = "race")]
+mod race {
+    use super::*;
+    use gosync::race::{check, RaceCell};
+
+    /// Runs `leave` (a wait that must not report zero) after a worker wrote `x` and called
+    /// `done` (the counter stays above zero), then reads `x`; returns the races found.
+    fn read_after_leaving(leave: fn(&WaitGroup)) -> usize {
+        let ((), races) = check(|| {
+            let x = Arc::new(RaceCell::new(0));
+            let wg = Arc::new(WaitGroup::new());
+            wg.add(2);
+            let worker = {
+                let (x, wg) = (x.clone(), wg.clone());
+                gosync::go(move || {
+                    x.set(1);
+                    wg.done();
+                })
+            };
+            // Real-time order only: `snapshot` is invisible to the checker.
+            while wg.snapshot().counter != 1 {
+                thread::yield_now();
+            }
+            leave(&wg);
+            let _ = x.get();
+            wg.done();
+            drop(worker);
+        });
+        races.len()
+    }
+
+    #[test]
+    fn a_timed_out_waiter_acquires_nothing() {
+        assert_eq!(
+            read_after_leaving(|wg| assert!(!wg.wait_deadline(Instant::now()))),
+            1
+        );
+    }
+
+    #[test]
+    fn a_cancelled_waiter_acquires_nothing() {
+        let cancel = |wg: &WaitGroup| {
+            let mut wait = pin!(wg.wait_async());
+            assert_eq!(poll_once(&mut wait), Poll::Pending);
+        };
+        assert_eq!(read_after_leaving(cancel), 1);
+    }
+
+    #[test]
+    fn a_timed_wait_that_reports_zero_acquires_every_done() {
+        let ((), races) = check(|| {
+            let x = Arc::new(RaceCell::new(0));
+            let wg = Arc::new(WaitGroup::new());
+            wg.add(1);
+            let (x2, wg2) = (x.clone(), wg.clone());
+            gosync::go(move || {
+                x2.set(1);
+                wg2.done();
+            });
+            assert!(wg.wait_timeout(Duration::from_secs(3600)));
+            let _ = x.get();
+        });
+        assert!(races.is_empty(), "{}", races[0]);
+    }
+}
