@@ -374,6 +374,40 @@ pub fn errors() -> usize {
     0
 }
 
+/// Gives a thread that [`go`](crate::go) did not start Go's fork edge: wraps `f` so that,
+/// run on the new thread, it starts with everything the calling thread did so far.
+///
+/// The checker cannot see `std::thread::spawn` or `std::thread::scope`: a thread they start
+/// is an unrelated goroutine, so the WaitGroup's own annotations (the semaphore's `Read` in
+/// `add` and `Write` in `wait`) look unordered with its parent's. Call `forked` on the
+/// parent, as Go's `go` statement forks there, and hand the result to the spawn. There is
+/// no join edge: Go has none either (use [`go`](crate::go) and its handle's `join` for
+/// one). Without the `race` feature it returns `f` as it is.
+///
+/// ```
+/// use gosync::{race, WaitGroup};
+///
+/// let wg = WaitGroup::new();
+/// wg.add(1);
+/// std::thread::scope(|s| {
+///     s.spawn(race::forked(|| wg.done()));
+///     wg.wait();
+/// });
+/// ```
+#[track_caller]
+pub fn forked<F, T>(f: F) -> impl FnOnce() -> T + Send
+where
+    F: FnOnce() -> T + Send,
+{
+    #[cfg(feature = "race")]
+    {
+        let (child, _no_join_edge) = fork();
+        move || child.run(f)
+    }
+    #[cfg(not(feature = "race"))]
+    f
+}
+
 /// The no-op fork and join of [`go`](crate::go) without the `race` feature.
 #[cfg(not(feature = "race"))]
 mod norace_goroutine {

@@ -14,7 +14,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use gosync::WaitGroup;
+use gosync::{race, WaitGroup};
 
 const WORKERS: usize = 8;
 const WAITERS: usize = 4;
@@ -82,17 +82,25 @@ fn spawn(shared: &Arc<Shared>, name: String, body: impl FnOnce(&Shared) + Send +
     let shared = Arc::clone(shared);
     thread::Builder::new()
         .name(name.clone())
-        .spawn(move || {
+        .spawn(race::forked(move || {
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| body(&shared))) {
                 shared.fail(format!("{name} panicked: {}", panic_text(&*payload)));
             }
-        })
+        }))
         .unwrap();
+}
+
+/// `barrier.wait()`, annotated for the `race` feature's checker, which cannot see a std
+/// `Barrier`: every thread's steps before it happen before every thread's steps after it.
+fn rendezvous(barrier: &Barrier) {
+    race::release_merge(barrier);
+    barrier.wait();
+    race::acquire(barrier);
 }
 
 fn worker(shared: &Shared, id: usize) {
     for round in 1..=ROUNDS {
-        shared.start.wait();
+        rendezvous(&shared.start);
         for k in 0..CHURN {
             shared.wg.add(1);
             if (k + id + round) % 4 == 0 {
@@ -103,26 +111,26 @@ fn worker(shared: &Shared, id: usize) {
         // ORDERING: Relaxed on purpose: only `done`'s release may publish it.
         shared.slots[id].store(round, Relaxed);
         shared.wg.done();
-        shared.end.wait();
+        rendezvous(&shared.end);
     }
 }
 
 fn waiter(shared: &Shared, id: usize) {
     for round in 1..=ROUNDS {
-        shared.start.wait();
+        rendezvous(&shared.start);
         shared.wg.wait();
         shared.check_slots(round, &format!("waiter {id}"));
-        shared.end.wait();
+        rendezvous(&shared.end);
     }
 }
 
 fn coordinator(shared: &Shared) {
     for round in 1..=ROUNDS {
         shared.wg.add(WORKERS as isize);
-        shared.start.wait();
+        rendezvous(&shared.start);
         shared.wg.wait();
         shared.check_slots(round, "the coordinator");
-        shared.end.wait();
+        rendezvous(&shared.end);
         let end = shared.wg.snapshot();
         if (end.state, end.parked) != (0, 0) {
             shared.fail(format!("round {round} ended with the group at {end:?}"));

@@ -90,10 +90,24 @@ pub(crate) fn run_as_root<T>(domain: Arc<Domain>, f: impl FnOnce() -> T) -> T {
 /// The final clock of a goroutine started by `go`, for the join edge.
 type ExitClock = Arc<Mutex<Option<VectorClock>>>;
 
-/// The child's half of a fork: the goroutine it will run as.
+/// The child's half of a fork: the goroutine it will run as. `None` once it ran.
 pub(crate) struct Child {
-    goroutine: Goroutine,
+    goroutine: Option<Goroutine>,
     exit: ExitClock,
+}
+
+impl Drop for Child {
+    /// A fork that never ran (its thread failed to spawn, or a [`forked`] closure was
+    /// dropped uncalled) still ends, so that `check` does not wait for it for ever.
+    ///
+    /// [`forked`]: crate::race::forked
+    fn drop(&mut self) {
+        if let Some(goroutine) = self.goroutine.take() {
+            let domain = goroutine.domain.clone();
+            drop(goroutine); // finished
+            domain.ended();
+        }
+    }
 }
 
 /// The joiner's half of a fork.
@@ -127,13 +141,14 @@ pub(crate) fn fork() -> (Child, Joiner) {
         domain: goroutine.domain.clone(),
         exit: exit.clone(),
     };
+    let goroutine = Some(goroutine);
     (Child { goroutine, exit }, joiner)
 }
 
 impl Child {
     /// Runs `f` on the new thread as this goroutine; when it returns or unwinds, publishes
     /// the final clock for [`Joiner::join_edge`] and counts the goroutine finished.
-    pub(crate) fn run<T>(self, f: impl FnOnce() -> T) -> T {
+    pub(crate) fn run<T>(mut self, f: impl FnOnce() -> T) -> T {
         struct Exit(ExitClock, Arc<Domain>);
         impl Drop for Exit {
             fn drop(&mut self) {
@@ -145,8 +160,8 @@ impl Child {
                 self.1.ended();
             }
         }
-        let Child { goroutine, exit } = self;
-        let _exit = Exit(exit, goroutine.domain.clone());
+        let goroutine = self.goroutine.take().expect("a fork runs at most once");
+        let _exit = Exit(Arc::clone(&self.exit), goroutine.domain.clone());
         CURRENT.with(|current| *current.borrow_mut() = Some(goroutine));
         f()
     }

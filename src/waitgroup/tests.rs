@@ -54,7 +54,7 @@ fn wait_until_parked<T>(wg: &WaitGroup, n: usize, waiters: &[JoinHandle<T>]) {
 
 /// Spawns a thread that waits on `wg` and reports how its `wait` ended.
 fn spawn_waiter(wg: &'static WaitGroup) -> JoinHandle<Result<(), &'static str>> {
-    thread::spawn(move || recover(|| wg.wait()))
+    thread::spawn(crate::race::forked(move || recover(|| wg.wait())))
 }
 
 /// A quiescent group: every token taken, nobody parked.
@@ -379,7 +379,7 @@ fn try_add_releases_a_waiter_blocked_on_a_negative_counter() {
     assert_eq!(WG.try_done(), Err(WaitGroupError::NegativeCounter));
     assert_eq!(WG.snapshot(), quiescent(0)); // unlike `done`, nothing committed
     assert_eq!(recover(|| WG.done()), Err(NEGATIVE));
-    let waiter = thread::spawn(|| WG.try_wait());
+    let waiter = thread::spawn(crate::race::forked(|| WG.try_wait()));
     wait_until_parked(&WG, 1, std::slice::from_ref(&waiter));
     assert_eq!(WG.try_add(1), Ok(()));
     assert_eq!(waiter.join().unwrap(), Ok(()));

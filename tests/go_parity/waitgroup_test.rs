@@ -13,7 +13,16 @@ use std::sync::atomic::{AtomicI32, Ordering::SeqCst};
 use std::sync::mpsc;
 use std::thread;
 
-use gosync::WaitGroup;
+use gosync::{race, WaitGroup};
+
+/// Go's `go` statement on a scoped thread: the new thread starts with everything this one
+/// did so far (the fork edge `go` gives Go's race detector; `race::forked`).
+fn go<'scope, T: Send + 'scope>(
+    s: &'scope thread::Scope<'scope, '_>,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> thread::ScopedJoinHandle<'scope, T> {
+    s.spawn(race::forked(f))
+}
 
 /// Go's `testWaitGroup` helper.
 fn run_test_wait_group(wg1: &WaitGroup, wg2: &WaitGroup) {
@@ -21,12 +30,17 @@ fn run_test_wait_group(wg1: &WaitGroup, wg2: &WaitGroup) {
     wg1.add(n);
     wg2.add(n);
     let (exited_tx, exited) = mpsc::sync_channel(n as usize);
+    // Go's channel makes each send happen before the receive that gets it; std's channel
+    // is invisible to the race checker, so that edge is annotated on `exited_edge`.
+    let exited_edge = 0u8;
+    let exited_edge = &exited_edge;
     thread::scope(|s| {
         for _ in 0..n {
             let exited_tx = exited_tx.clone();
-            s.spawn(move || {
+            go(s, move || {
                 wg1.done();
                 wg2.wait();
+                race::release_merge(exited_edge);
                 exited_tx.send(true).unwrap();
             });
         }
@@ -40,6 +54,7 @@ fn run_test_wait_group(wg1: &WaitGroup, wg2: &WaitGroup) {
         }
         for _ in 0..n {
             exited.recv().unwrap(); // Will block if barrier fails to unlock someone.
+            race::acquire(exited_edge);
         }
     });
 }
@@ -81,13 +96,13 @@ fn test_wait_group_race() {
             // ORDERING: SeqCst, as Go's atomic.AddInt32/LoadInt32.
             // spawn goroutine 1
             wg.add(1);
-            s.spawn(|| {
+            go(s, || {
                 n.fetch_add(1, SeqCst);
                 wg.done();
             });
             // spawn goroutine 2
             wg.add(1);
-            s.spawn(|| {
+            go(s, || {
                 n.fetch_add(1, SeqCst);
                 wg.done();
             });
@@ -113,7 +128,7 @@ fn test_wait_group_align() {
     };
     x.wg.add(1);
     thread::scope(|s| {
-        s.spawn(|| {
+        go(s, || {
             x.wg.done();
         });
         x.wg.wait();
@@ -144,7 +159,7 @@ fn example_wait_group() {
             // Increment the WaitGroup counter.
             wg.add(1);
             // Launch a goroutine to fetch the URL.
-            s.spawn(move || {
+            go(s, move || {
                 // Decrement the counter when the goroutine completes.
                 // (Go's `defer wg.Done()`: done runs even if the fetch panics.)
                 struct DeferDone<'a>(&'a WaitGroup);

@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""Go's sync.WaitGroup benchmarks beside gosync's, alternately, in one run.
+
+Called by scripts/bench-vs-go (which installs Go and Python first). Each round runs
+`go test -run XXX -bench WaitGroup -cpu 2 sync`, Go's side of the wake-ups (scripts/go), then
+gosync's criterion benches (default build, then the `tracing` feature-cost check), then in
+race mode `go test -race` and gosync built with `--features race` (benches/race.rs when it
+exists, else Go's six from benches/waitgroup.rs). The table
+holds the median of the rounds; docs/performance.md gets the tables, the SVG plot
+(docs/performance.svg, drawn here by hand) and the machine.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+CRITERION = TARGET / "criterion"
+GO_SIX = ["Uncontended", "AddDone", "AddDoneWork", "Wait", "WaitWork", "ActuallyWait"]
+TARGETED = ["Uncontended", "AddDone", "Wait"]  # issue 5: gosync/Go <= 1.0, gosync/floor <= 1.3
+# The paired rounds: Go's and ours back to back, only the targeted benchmarks, longer.
+PAIRED_FILTER = "^WaitGroup(" + "|".join(TARGETED) + ")/(gosync|floor)$"
+PAIRED_ARGS = ["--measurement-time", "2", "--warm-up-time", "0.5", "--noplot"]
+# The feature-cost check: gosync's entries of the targeted benchmarks, built with `tracing`.
+TRACING_FILTER = "^WaitGroup(" + "|".join(TARGETED) + ")/gosync$"
+PEERS = ["gosync", "floor", "crossbeam", "wg", "mutex_condvar"]
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+NICE = []  # `nice -n N` before every timed command, from --nice
+
+
+def run(cmd, cwd=ROOT):
+    cmd = NICE + cmd
+    log("$ " + " ".join(cmd))
+    proc = subprocess.run(cmd, cwd=cwd,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({proc.returncode}):\n{proc.stdout[-4000:]}")
+    return proc.stdout
+
+
+def go_bench(race, names=GO_SIX):
+    """Go's own benchmarks: {'Uncontended': ns/op, ...}."""
+    pattern = "WaitGroup" if names == GO_SIX else "WaitGroup(" + "|".join(names) + ")$"
+    out = run(["go", "test", *(["-race"] if race else []), "-run", "XXX",
+               "-bench", pattern, "-cpu", "2", "-count", "1", "sync"])
+    found = {m[1]: float(m[2]) for m in
+             re.finditer(r"^BenchmarkWaitGroup(\w+)-2\s+\d+\s+([\d.]+) ns/op", out, re.M)}
+    missing = set(names) - set(found)
+    if missing:
+        sys.exit(f"go test printed no result for {sorted(missing)}:\n{out}")
+    return found
+
+
+def go_wakeups():
+    """Go's side of the wake-up benchmarks (scripts/go): {'WakeWaiters/1': ns/op, ...}.
+    Go reports a mean, which one descheduling on a loaded machine skews: three short
+    counts per round, and their median."""
+    out = run(["go", "test", "-run", "XXX", "-bench", ".", "-cpu", "2",
+               "-benchtime", "100x", "-count", "3", "."], cwd=ROOT / "scripts/go")
+    counts = {}
+    for m in re.finditer(r"^Benchmark(\w+/\d+)-2\s+\d+\s+([\d.]+) ns/op", out, re.M):
+        counts.setdefault(m[1], []).append(float(m[2]))
+    return {name: statistics.median(values) for name, values in counts.items()}
+
+
+def cargo_bench(bench, features, criterion_args):
+    """One criterion run: {'Group/entry[/param]': median ns per iteration}."""
+    shutil.rmtree(CRITERION, ignore_errors=True)
+    run(["cargo", "bench", "--bench", bench, *features, "--", *criterion_args])
+    medians = {}
+    for info in CRITERION.glob("**/new/benchmark.json"):
+        full_id = json.loads(info.read_text())["full_id"]
+        estimates = json.loads((info.parent / "estimates.json").read_text())
+        medians[full_id] = estimates["median"]["point_estimate"]
+    if not medians:
+        sys.exit(f"cargo bench --bench {bench} left no estimates under {CRITERION}")
+    return medians
+
+
+def race_bench():
+    """How to time gosync's race mode: (bench target, criterion filter), or None without
+    a `race` feature. The race checker's own benches/race.rs when it exists; otherwise Go's
+    six from benches/waitgroup.rs (gosync's entries), built with `--features race`."""
+    cargo = (ROOT / "Cargo.toml").read_text()
+    if re.search(r"^race\s*=", cargo, re.M) is None:
+        return None
+    if (ROOT / "benches/race.rs").exists():
+        return "race", []
+    return "waitgroup", ["^WaitGroup(" + "|".join(GO_SIX) + ")/gosync$"]
+
+
+def race_entry(medians, name):
+    """The race bench's gosync number for Go benchmark `name`: `WaitGroup/race/<name>` from
+    benches/race.rs, or `WaitGroup<name>/gosync` from benches/waitgroup.rs."""
+    for key in (f"WaitGroup/race/{name}", f"WaitGroup{name}/gosync"):
+        if key in medians:
+            return medians[key]
+    return None
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def spread(values):
+    values = [v for v in values if v is not None]
+    return (min(values), max(values)) if values else None
+
+
+def fmt(ns):
+    if ns is None:
+        return "—"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.1f} µs"
+    return f"{ns:.2f} ns" if ns < 10 else f"{ns:.1f} ns"
+
+
+def ratio(a, b):
+    return None if a is None or b is None else a / b
+
+
+def fmt_ratio(r, limit=None):
+    if r is None:
+        return "—"
+    mark = "" if limit is None else (" ✓" if r <= limit else " ✗")
+    return f"{r:.2f}{mark}"
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine():
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    field = lambda name: next((l.split(":", 1)[1].strip() for l in lscpu.splitlines()
+                               if l.startswith(name + ":")), "?")
+    versions = [subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+                for cmd in (["go", "version"], ["rustc", "--version"])]
+    return {"model": field("Model name"), "cpus": field("CPU(s)"),
+            "threads_per_core": field("Thread(s) per core"), "go": versions[0], "rustc": versions[1]}
+
+
+def load():
+    return os.getloadavg()
+
+
+COLOURS = {"Go": "#00add8", "gosync": "#dea584", "floor": "#888888", "mutex_condvar": "#6a5acd",
+           "Go -race": "#007d9c", "gosync race": "#b7410e"}
+
+
+def fmt_decade(ns):
+    for unit, scale in (("ms", 1e6), ("µs", 1e3), ("ns", 1)):
+        if ns >= scale:
+            return f"{ns / scale:g} {unit}"
+    return f"{ns:g} ns"
+
+
+def svg_plot(rows, path, title, axis):
+    """Horizontal grouped bars on a log scale: one group per benchmark, one bar per
+    contender. rows: [(label, [(series, ns or None), ...]), ...]."""
+    colours = COLOURS
+    bar, gap, left, width = 14, 12, 190, 560
+    values = [v for _, bars in rows for _, v in bars if v]
+    lo = 10 ** math.floor(math.log10(min(values)))
+    hi = max(10 ** math.ceil(math.log10(max(values))), lo * 10)
+    x = lambda v: left + width * (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+    height = 60 + sum(len(b) * bar + gap for _, b in rows) + 40
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 120}" height="{height}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="10" y="20" font-size="14" font-weight="bold">{title}</text>']
+    decade = lo
+    while decade <= hi:
+        out.append(f'<line x1="{x(decade):.1f}" y1="35" x2="{x(decade):.1f}" y2="{height - 35}" stroke="#ddd"/>')
+        out.append(f'<text x="{x(decade):.1f}" y="{height - 20}" text-anchor="middle">{fmt_decade(decade)}</text>')
+        decade *= 10
+    out.append(f'<text x="{left + width / 2}" y="{height - 5}" text-anchor="middle">{axis}</text>')
+    y = 45
+    for label, bars in rows:
+        out.append(f'<text x="{left - 8}" y="{y + len(bars) * bar / 2 + 4}" text-anchor="end">{label}</text>')
+        for series, v in bars:
+            if v:
+                out.append(f'<rect x="{left}" y="{y}" width="{x(v) - left:.1f}" height="{bar - 2}" fill="{colours[series]}"/>')
+                out.append(f'<text x="{x(v) + 4:.1f}" y="{y + bar - 4}" font-size="10">{series} {fmt(v)}</text>')
+            y += bar
+        y += gap
+    legend_x = left
+    for series, colour in colours.items():
+        if any(s == series for _, b in rows for s, _ in b):
+            out.append(f'<rect x="{legend_x}" y="27" width="10" height="10" fill="{colour}"/>')
+            out.append(f'<text x="{legend_x + 14}" y="36">{series}</text>')
+            legend_x += 14 + 8 * len(series) + 16
+    out.append("</svg>")
+    path.write_text("\n".join(out) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--measurement-time", default="1", help="criterion seconds per entry")
+    parser.add_argument("--warm-up-time", default="0.5", help="criterion seconds per entry")
+    parser.add_argument("--paired-rounds", type=int, default=5,
+                        help="extra back-to-back Go/gosync rounds of the targeted benchmarks")
+    parser.add_argument("--no-race", action="store_true", help="skip the race-mode pair")
+    parser.add_argument("--nice", type=int, metavar="N",
+                        help="run both sides under `nice -n N` (e.g. -10 as root on a shared machine)")
+    parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/ alone")
+    args = parser.parse_args()
+
+    if args.nice is not None:
+        NICE.extend(["nice", "-n", str(args.nice)])
+    criterion_args = ["--measurement-time", args.measurement_time,
+                      "--warm-up-time", args.warm_up_time, "--noplot"]
+    race = None if args.no_race else race_bench()
+    started, load_before = datetime.datetime.now(datetime.timezone.utc), load()
+    log("==> building the benchmarks")
+    run(["cargo", "bench", "--bench", "waitgroup", "--no-run"])
+    run(["cargo", "bench", "--features", "tracing", "--bench", "waitgroup", "--no-run"])
+    if race:
+        run(["cargo", "bench", "--features", "race", "--bench", race[0], "--no-run"])
+
+    rounds = []
+    for r in range(args.rounds):
+        log(f"==> round {r + 1}/{args.rounds} (load {load()[0]:.2f})")
+        result = {"go": go_bench(race=False),
+                  "go_wakeups": go_wakeups(),
+                  "gosync": cargo_bench("waitgroup", [], criterion_args),
+                  "tracing": cargo_bench("waitgroup", ["--features", "tracing"],
+                                         criterion_args + [TRACING_FILTER])}
+        if race:
+            result["go_race"] = go_bench(race=True)
+            result["gosync_race"] = cargo_bench(race[0], ["--features", "race"], criterion_args + race[1])
+        rounds.append(result)
+    paired = []
+    for r in range(args.paired_rounds):
+        log(f"==> paired round {r + 1}/{args.paired_rounds}: {', '.join(TARGETED)}")
+        paired.append({"go": go_bench(race=False, names=TARGETED),
+                       "gosync": cargo_bench("waitgroup", [], PAIRED_ARGS + [PAIRED_FILTER])})
+    load_after = load()
+
+    def ours(key):
+        return [r["gosync"].get(key) for r in rounds]
+
+    def go(name, kind="go"):
+        return [r[kind][name] for r in rounds]
+
+    main_rows, peer_rows, plot_rows = [], [], []
+    for name in GO_SIX:
+        g, s, f = (median(go(name)), median(ours(f"WaitGroup{name}/gosync")),
+                   median(ours(f"WaitGroup{name}/floor")))
+        limit = name in TARGETED
+        rng = spread(ours(f"WaitGroup{name}/gosync"))
+        main_rows.append([name, fmt(g), fmt(s), fmt_ratio(ratio(s, g), 1.0 if limit else None),
+                          fmt(f), fmt_ratio(ratio(s, f), 1.3 if limit else None),
+                          f"{fmt(rng[0])} – {fmt(rng[1])}" if rng else "—"])
+        peer_rows.append([name] + [fmt(median(ours(f"WaitGroup{name}/{p}"))) for p in PEERS])
+        plot_rows.append((name, [("Go", g), ("gosync", s), ("floor", f)]))
+
+    wake_rows, distinct_rows, wake_plot = [], [], []
+    for bench, sizes, rows, what in (("WakeWaiters", (1, 4, 16, 64), wake_rows, "waiters"),
+                                     ("DistinctGroups", (10, 100, 1000), distinct_rows, "groups")):
+        for n in sizes:
+            per = lambda total: total / n if total else None
+            g = median([r["go_wakeups"].get(f"{bench}/{n}") for r in rounds])
+            s, m = median(ours(f"{bench}/gosync/{n}")), median(ours(f"{bench}/mutex_condvar/{n}"))
+            rows.append([str(n), fmt(g), fmt(per(g)), fmt(s), fmt(per(s)), fmt_ratio(ratio(s, g)),
+                         fmt(m), fmt(per(m))])
+            wake_plot.append((f"{n} {what}", [("Go", per(g)), ("gosync", per(s)), ("mutex_condvar", per(m))]))
+
+    paired_rows = []
+    for name in TARGETED:
+        go_ns = [p["go"][name] for p in paired]
+        ours_ns = [p["gosync"].get(f"WaitGroup{name}/gosync") for p in paired]
+        floor_ns = [p["gosync"].get(f"WaitGroup{name}/floor") for p in paired]
+        vs_go = [ratio(o, g) for o, g in zip(ours_ns, go_ns)]
+        vs_floor = [ratio(o, f) for o, f in zip(ours_ns, floor_ns)]
+        paired_rows.append([name, fmt(median(go_ns)), fmt(median(ours_ns)), fmt(median(floor_ns)),
+                            fmt_ratio(median(vs_go), 1.0), fmt_ratio(median(vs_floor), 1.3),
+                            ", ".join(fmt_ratio(v) for v in vs_go),
+                            ", ".join(fmt_ratio(v) for v in vs_floor)])
+
+    tracing_rows = []
+    for name in TARGETED:
+        off = median(ours(f"WaitGroup{name}/gosync"))
+        on = median([r["tracing"].get(f"WaitGroup{name}/gosync") for r in rounds])
+        tracing_rows.append([name, fmt(off), fmt(on), fmt_ratio(ratio(on, off))])
+
+    race_rows = []
+    if race:
+        for name in GO_SIX:
+            g = median(go(name, "go_race"))
+            s = median([race_entry(r["gosync_race"], name) for r in rounds])
+            race_rows.append([name, fmt(g), fmt(s), fmt_ratio(ratio(s, g), 1.0)])
+            plot_rows.append((f"{name} (race)", [("Go -race", g), ("gosync race", s)]))
+
+    tables = [
+        "### Go's six, 2 threads (GOMAXPROCS=2)\n\n" + table(
+            ["benchmark", "Go ns/op", "gosync ns/op", "gosync/Go", "floor ns/op", "gosync/floor",
+             "gosync range over rounds"], main_rows),
+        f"### The targets, in {args.paired_rounds} paired rounds (Go, then gosync and floor at 2 s each)\n\n"
+        "Ratios are taken within each pair, then their median; the per-pair ratios show the spread.\n\n"
+        + table(["benchmark", "Go ns/op", "gosync ns/op", "floor ns/op", "gosync/Go", "gosync/floor",
+                 "gosync/Go per pair", "gosync/floor per pair"], paired_rows),
+        "### Peers on Go's workloads (ns/op)\n\n" + table(["benchmark"] + PEERS, peer_rows),
+        "### One `done` releasing N parked waiters (time until all returned)\n\n" + table(
+            ["waiters", "Go", "Go per waiter", "gosync", "gosync per waiter", "gosync/Go",
+             "mutex_condvar", "mutex_condvar per waiter"], wake_rows),
+        "### N distinct groups, one parked waiter each, all released (Go issue 38420)\n\n" + table(
+            ["groups", "Go", "Go per group", "gosync", "gosync per group", "gosync/Go",
+             "mutex_condvar", "mutex_condvar per group"], distinct_rows),
+        "### Feature cost: `tracing` compiled in, no subscriber installed\n\n" + table(
+            ["benchmark", "default build", "`--features tracing`", "ratio"], tracing_rows),
+    ]
+    if race:
+        tables.append(f"### Race mode: `go test -race` vs `cargo bench --features race --bench {race[0]}`\n\n"
+                      + table(["benchmark", "Go -race ns/op", "gosync race ns/op", "gosync/Go"], race_rows))
+    else:
+        tables.append("### Race mode\n\nNot measured in this run: "
+                      + ("skipped with --no-race." if args.no_race else
+                         "this tree has no `race` feature."))
+    body = "\n\n".join(tables)
+    print(body)
+
+    if args.no_docs:
+        return
+    m = machine()
+    svg_plot(plot_rows, ROOT / "docs/performance.svg",
+             f"gosync vs Go 1.19, median of {args.rounds} rounds, {m['model']}, GOMAXPROCS=2",
+             "ns/op (log scale, shorter is faster)")
+    svg_plot(wake_plot, ROOT / "docs/wakeups.svg",
+             f"Wake-ups: time per released waiter, median of {args.rounds} rounds, {m['model']}",
+             "time per waiter from the first done to the last return (log scale; flat = linear)")
+    run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, {args.rounds} rounds, criterion "
+                f"{args.measurement_time} s measurement + {args.warm_up_time} s warm-up per entry "
+                f"(Go: its default `-benchtime 1s`)"
+                + (f", both sides under `nice -n {args.nice}`" if args.nice is not None else "") + ".\n"
+                f"- Machine: {m['model']}, {m['cpus']} CPUs ({m['threads_per_core']} thread(s) per core); "
+                f"{m['go']}; {m['rustc']}.\n"
+                f"- Load average (1 min) before / after: {load_before[0]:.2f} / {load_after[0]:.2f}. "
+                f"The machine is shared: anything above ~0.5 means other work ran beside the benchmarks.")
+    template = (ROOT / "docs/performance.md").read_text()
+    start, end = "<!-- bench-vs-go:begin -->", "<!-- bench-vs-go:end -->"
+    head, rest = template.split(start, 1)
+    _, tail = rest.split(end, 1)
+    (ROOT / "docs/performance.md").write_text(
+        f"{head}{start}\n{run_info}\n\n![gosync vs Go](performance.svg)\n\n![wake-ups](wakeups.svg)\n\n{body}\n{end}{tail}")
+    log("==> wrote docs/performance.md, docs/performance.svg and docs/wakeups.svg")
+
+
+if __name__ == "__main__":
+    main()

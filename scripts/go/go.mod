@@ -1,0 +1,3 @@
+module gosync.bench/wakeup
+
+go 1.19
