@@ -36,7 +36,8 @@ impl SyncObject {
 ///
 /// Goroutines are numbered as in race reports (`goroutine N`); a goroutine's step is its
 /// own component of its vector clock (see [`current_step`](super::current_step)).
-/// Only acquires record edges: the fork and join of [`go`](crate::go) do not.
+/// Only acquires record edges: the fork edges of [`go`](crate::go) and
+/// [`forked`](super::forked), and the join of `go`, do not.
 ///
 /// ```
 /// # #[cfg(feature = "race")] {
