@@ -33,11 +33,24 @@ pub(crate) const fn counter(state: u64) -> i32 {
     (state >> 32) as i32
 }
 
-/// The waiter count of a state word: its low 32 bits, as Go's `uint32(state)`.
+/// The waiter count of a state word: its low 32 bits, as Go's `uint32(state)`, less
+/// gosync's [`GO_PANIC`] bit.
 #[inline]
 pub(crate) const fn waiters(state: u64) -> u32 {
-    state as u32
+    state as u32 & !(GO_PANIC as u32)
 }
+
+/// gosync's one bit in the state word: the top bit of the waiter half, set while a panic of
+/// a goroutine started by [`WaitGroup::go`] is kept for a wait that finds the counter at
+/// zero (see [`go`](WaitGroup::go)). Go counts waiters in all 32 bits; here they count in
+/// 31, and [`waiters`] masks the bit out, so Go's lines read the same waiter count.
+///
+/// It lives in the state word so that a wait that finds the counter at zero learns of a
+/// kept panic from the one load Go does: `wait`'s fast path is one load and one test.
+const GO_PANIC: u64 = 1 << 31;
+
+/// The bits that send a wait off the fast path: the counter, and [`GO_PANIC`].
+const COUNTER_OR_GO_PANIC: u64 = !0 << 32 | GO_PANIC;
 
 /// The state-word increment for `add(delta)`: Go's `uint64(delta) << 32`. Only the low 32
 /// bits of `delta` survive the shift, so `add(1 << 32)` adds nothing.
@@ -303,19 +316,36 @@ impl WaitGroup {
         }
     }
 
-    /// Go's `Wait`, line for line, with its one panic returned as an error so that
-    /// [`wait`](Self::wait) and [`try_wait`](Self::try_wait) share it.
+    /// Go's `Wait`, with its one panic returned as an error so that [`wait`](Self::wait)
+    /// and [`try_wait`](Self::try_wait) share it.
+    ///
+    /// gosync peels off, inline in the caller, the first turn of Go's loop when it returns
+    /// at once (waitgroup.go:119-128: the counter is zero), so that this common case is one
+    /// load and one test and the rest of Go's `Wait` is a call, out of line. Not with the
+    /// `race` or `tracing` feature, which have more to do in that turn.
     #[inline]
     #[track_caller]
     fn wait_port(&self) -> Result<(), WaitGroupError> {
-        let woken = self.wait_port_with(|_, semap| {
+        if !race::ENABLED && !cfg!(feature = "tracing") {
+            let (statep, _) = self.state();
+            // ORDERING: SeqCst, the load of waitgroup.go:119 (see `wait_port_with`).
+            if statep.load(SeqCst) & COUNTER_OR_GO_PANIC == 0 {
+                return Ok(()); // go: waitgroup.go:128
+            }
+        }
+        self.wait_port_slow()
+    }
+
+    /// Go's `Wait`, line for line (waitgroup.go:113-147).
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn wait_port_slow(&self) -> Result<(), WaitGroupError> {
+        self.wait_port_with(|_, semap| {
             semacquire(semap); // go: waitgroup.go:139
             Poll::Ready(Acquire::Token)
-        });
-        if woken.is_ok() {
-            self.go_panic.reraise(); // gosync: see `go`
-        }
-        woken.map(drop)
+        })
+        .map(drop)
     }
 
     /// Go's `Wait`, with the sleep on the semaphore (waitgroup.go:139) left to `sleep`, so
@@ -348,6 +378,9 @@ impl WaitGroup {
                     // go: waitgroup.go:124
                     race::enable(); // go: waitgroup.go:125
                     race::keyed::acquire(&self.race); // go: waitgroup.go:126
+                }
+                if state & GO_PANIC != 0 && w == 0 {
+                    self.go_panic.reraise_flagged(statep, state); // gosync: see `go`
                 }
                 return Ok(Poll::Ready(true)); // go: waitgroup.go:128
             }
@@ -408,6 +441,7 @@ impl WaitGroup {
             return Err(WaitGroupError::ReusedBeforePreviousWaitReturned);
         }
         trace!(target: "gosync::waitgroup", "wait: woken, return");
+        self.go_panic.reraise(); // gosync: see `go`
         Ok(Poll::Ready(true)) // go: waitgroup.go:147
     }
 
@@ -547,6 +581,7 @@ impl WaitGroup {
             state,
             counter: counter(state),
             waiters: waiters(state),
+            go_panic: state & GO_PANIC != 0,
             // ORDERING: SeqCst; an observation only.
             sema: semap.load(SeqCst),
             parked: queued_waiters(semap),
@@ -607,12 +642,18 @@ impl fmt::Debug for WaitGroup {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Snapshot {
-    /// The whole 64-bit state word: counter in the high half, waiters in the low half.
+    /// The whole 64-bit state word: counter in the high half, waiters in the low half
+    /// (and gosync's `go_panic` bit, the top bit of the low half).
     pub state: u64,
     /// The counter (`int32(state >> 32)`); negative after a recovered "negative" panic.
     pub counter: i32,
-    /// Waiters registered by `wait` in this generation (`uint32(state)`).
+    /// Waiters registered by `wait` in this generation (`uint32(state)`, without the
+    /// `go_panic` bit).
     pub waiters: u32,
+    /// Whether a panic of a goroutine started by [`WaitGroup::go`] is kept in the state
+    /// word for the next wait that finds the counter at zero (bit 31 of `state`). gosync
+    /// only; a release that wakes registered waiters clears it, and one of them re-raises.
+    pub go_panic: bool,
     /// Tokens in the semaphore not yet taken by a woken waiter. Read as an `i32`, it is
     /// briefly negative while a timed-out or cancelled waiter that a release had already
     /// counted owes its token (see `docs/beyond-go.md`); Go's value never is.

@@ -355,6 +355,96 @@ fn go_keeps_the_first_panic_only() {
     wg.wait();
 }
 
+/// A kept panic is bit 31 of the state word, not a waiter: Go's checks do not see it, and
+/// the wait that finds the counter at zero takes it.
+#[test]
+fn go_panic_is_a_bit_of_the_state_word_that_go_checks_do_not_count() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.go(|| panic!("kept")).join().unwrap_err();
+    let s = wg.snapshot();
+    assert_eq!(
+        (s.state, s.counter, s.waiters, s.go_panic),
+        (1 << 31, 0, 0, true)
+    );
+    // Not a waiter: an `add` from zero is not "concurrent with Wait".
+    wg.add(1);
+    assert_eq!(wg.try_add(1), Ok(()));
+    let s = wg.snapshot();
+    assert_eq!((s.counter, s.waiters, s.go_panic), (2, 0, true));
+    wg.done();
+    wg.done();
+    let payload = catch_unwind(AssertUnwindSafe(|| wg.try_wait())).unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"kept"));
+    assert_eq!(wg.snapshot().state, 0);
+    assert_eq!(wg.try_wait(), Ok(()));
+}
+
+/// A release that wakes registered waiters resets the word, bit included; one woken waiter
+/// re-raises, the others return.
+#[test]
+fn go_panic_reaches_one_of_the_woken_waiters() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.add(1); // keeps the group open while the waiters register
+    wg.go(|| panic!("woken")).join().unwrap_err();
+    let waiters: Vec<_> = (0..3)
+        .map(|_| {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || catch_unwind(AssertUnwindSafe(|| wg.wait())))
+        })
+        .collect();
+    until_parked(&wg, 3);
+    let s = wg.snapshot();
+    assert_eq!((s.counter, s.waiters, s.go_panic), (1, 3, true));
+    wg.done();
+    let reraised: Vec<_> = waiters
+        .into_iter()
+        .filter_map(|w| w.join().unwrap().err())
+        .collect();
+    assert_eq!(reraised.len(), 1);
+    assert_eq!(reraised[0].downcast_ref::<&str>(), Some(&"woken"));
+    assert_eq!(wg.snapshot().state, 0);
+    wg.wait();
+}
+
+/// A task woken by the release re-raises the kept panic from `poll`; the future is then
+/// complete, and dropping it withdraws nothing (the token was taken).
+#[test]
+fn go_panic_reraised_by_a_woken_task_leaves_the_future_complete() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.add(1);
+    wg.go(|| panic!("task")).join().unwrap_err();
+    let mut wait = Box::pin(wg.wait_async());
+    assert_eq!(poll_once(&mut wait.as_mut()), Poll::Pending);
+    wg.done();
+    let payload = catch_unwind(AssertUnwindSafe(|| poll_once(&mut wait.as_mut()))).unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"task"));
+    let polled_again =
+        catch_unwind(AssertUnwindSafe(|| poll_once(&mut wait.as_mut()))).unwrap_err();
+    assert_eq!(
+        polled_again.downcast_ref::<&str>(),
+        Some(&"`Wait` polled after it completed")
+    );
+    drop(wait);
+    let s = wg.snapshot();
+    assert_eq!((s.state, s.sema, s.parked), (0, 0, 0), "{s:?}");
+    wg.wait();
+}
+
+/// A timed-out waiter withdraws from the waiter count only; the kept panic stays for the
+/// wait that sees the counter reach zero.
+#[test]
+fn go_panic_survives_a_withdrawn_waiter() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.add(1);
+    wg.go(|| panic!("later")).join().unwrap_err();
+    assert!(!wg.wait_timeout(Duration::from_millis(1)));
+    let s = wg.snapshot();
+    assert_eq!((s.counter, s.waiters, s.go_panic), (1, 0, true));
+    wg.done();
+    let payload = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"later"));
+}
+
 // --- the race checker -----------------------------------------------------------------
 
 /// With the `race` feature: a waiter that times out or is cancelled acquires nothing, so

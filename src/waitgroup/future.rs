@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::mem;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -96,7 +97,9 @@ impl Future for Wait<'_> {
         let this = self.get_mut();
         let (_, semap) = this.wg.state();
         let acquire = &mut this.acquire;
-        let woken = match this.stage {
+        // Done until shown otherwise, so that a wait that unwinds (a misuse, or a panic of
+        // `WaitGroup::go` re-raised) leaves a completed future, which `drop` leaves alone.
+        let woken = match mem::replace(&mut this.stage, Stage::Done) {
             // Go's `Wait` up to the sleep, then the first poll of the semaphore.
             Stage::Start => this
                 .wg
@@ -116,15 +119,8 @@ impl Future for Wait<'_> {
                 this.stage = Stage::Sleeping;
                 Poll::Pending
             }
-            Ok(Poll::Ready(_)) => {
-                this.stage = Stage::Done;
-                this.wg.go_panic.reraise();
-                Poll::Ready(())
-            }
-            Err(misuse) => {
-                this.stage = Stage::Done;
-                misuse.panic()
-            }
+            Ok(Poll::Ready(_)) => Poll::Ready(()),
+            Err(misuse) => misuse.panic(),
         }
     }
 }

@@ -5,11 +5,11 @@ use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 use std::sync::Arc;
 
-use super::WaitGroup;
+use super::{WaitGroup, GO_PANIC};
 use crate::primitive::const_fn_unless_model;
 use crate::primitive::sync::atomic::{
-    AtomicPtr,
-    Ordering::{Acquire, Relaxed, Release},
+    AtomicPtr, AtomicU64,
+    Ordering::{Acquire, Relaxed, Release, SeqCst},
 };
 use crate::JoinHandle;
 
@@ -94,19 +94,37 @@ impl WaitGroup {
         crate::go(move || {
             // Sound: on a panic `f` is gone and nothing it touched is looked at here.
             let result = panic::catch_unwind(AssertUnwindSafe(f));
-            let result = result.map_err(|payload| wg.go_panic.keep_first(payload));
-            wg.done();
-            result.unwrap_or_else(|copy| panic::resume_unwind(copy))
+            wg.go_finished(result)
+                .unwrap_or_else(|copy| panic::resume_unwind(copy))
         })
+    }
+
+    /// The end of a goroutine started by [`go`](Self::go): keeps a panic for the waits,
+    /// then `done`. Returns `f`'s result, or a copy of its panic for the goroutine to
+    /// unwind with.
+    fn go_finished<T>(&self, result: std::thread::Result<T>) -> std::thread::Result<T> {
+        let result = result.map_err(|payload| self.go_panic.keep_first(payload, self.state().0));
+        self.done();
+        result
     }
 }
 
 /// The first panic of a goroutine started by [`WaitGroup::go`], kept for the wait that
 /// returns next: a pointer to the boxed payload, null while none is kept.
 ///
-/// One word in every group, so a group that never calls `go` pays 8 bytes and one load per
-/// returning wait. The slot moves with the group and frees a payload nobody re-raised
-/// when the group is dropped.
+/// The slot goes with the [`GO_PANIC`] bit of the state word, which is what a wait checks:
+/// a group that never calls `go` pays 8 bytes and nothing on any path. The slot moves with
+/// the group and frees a payload nobody re-raised when the group is dropped.
+///
+/// Who re-raises: the goroutine keeps its payload and sets the bit before its `done`, so
+/// the wait that sees the counter at zero after that `done` sees the bit too.
+/// - No waiter registered (waiters 0): the bit stays until a wait finds the counter at
+///   zero, clears it with a compare-and-swap from the word it read, and takes the payload
+///   ([`reraise_flagged`](Self::reraise_flagged)).
+/// - Waiters registered: the releasing `add` resets the word to zero, bit included, and the
+///   woken waiters take the payload from the slot ([`reraise`](Self::reraise)); a wait that
+///   reads the word between that `add`'s decrement and its reset returns, as in Go, and
+///   leaves both alone.
 pub(super) struct GoPanic(AtomicPtr<Payload>);
 
 impl GoPanic {
@@ -116,9 +134,9 @@ impl GoPanic {
         }
     }
 
-    /// Keeps `payload` if it is the first, and returns what the goroutine unwinds with
-    /// (so its `join` sees): a copy.
-    fn keep_first(&self, payload: Payload) -> Payload {
+    /// Keeps `payload` if it is the first and sets the [`GO_PANIC`] bit of `statep`, and
+    /// returns what the goroutine unwinds with (so its `join` sees): a copy.
+    fn keep_first(&self, payload: Payload, statep: &AtomicU64) -> Payload {
         let copy = copy_of(&*payload);
         let boxed = Box::into_raw(Box::new(payload));
         // ORDERING: Release on success publishes the payload to the wait that takes it
@@ -132,14 +150,40 @@ impl GoPanic {
             // SAFETY: `boxed` comes from `Box::into_raw` above and was never published.
             drop(unsafe { Box::from_raw(boxed) });
         }
+        // ORDERING: SeqCst, as every RMW of the state word. It comes after the payload's
+        // Release store and before this goroutine's `done`, whose counter it still holds; a
+        // wait that reads the bit (from this RMW or a later one in the word's order) takes
+        // the payload with the Acquire swap of `take`. If the payload was not kept, an
+        // earlier one is in the slot and the bit marks that one.
+        statep.fetch_or(GO_PANIC, SeqCst);
         copy
     }
 
-    /// Re-raises a kept panic, once (see [`WaitGroup::go`]).
+    /// For a waiter woken by a release: re-raises a kept panic, once (see
+    /// [`WaitGroup::go`]). The releasing `add` cleared the [`GO_PANIC`] bit with its reset,
+    /// so the slot is what tells.
     #[inline]
     pub(super) fn reraise(&self) {
         // ORDERING: Relaxed; only a hint (see `keep_first`), `take` acquires the payload.
         if !self.0.load(Relaxed).is_null() {
+            self.reraise_kept();
+        }
+    }
+
+    /// For a wait that read `state` with the counter at zero, no waiters and the
+    /// [`GO_PANIC`] bit set: clears the bit and re-raises the kept panic. If the word has
+    /// changed since, another wait cleared the bit first and re-raises the panic itself (or
+    /// a new `add` came before this wait returned, which Go's rules forbid; the bit then
+    /// stays for the next wait).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn reraise_flagged(&self, statep: &AtomicU64, state: u64) {
+        // ORDERING: SeqCst, as every RMW of the state word; the payload is acquired by
+        // `take`'s swap. Failure: nothing read is used.
+        if statep
+            .compare_exchange(state, state & !GO_PANIC, SeqCst, Relaxed)
+            .is_ok()
+        {
             self.reraise_kept();
         }
     }
@@ -178,5 +222,117 @@ fn copy_of(payload: &(dyn Any + Send)) -> Payload {
         Box::new(text.clone())
     } else {
         Box::new("a goroutine of WaitGroup::go panicked; its payload was re-raised by a wait")
+    }
+}
+
+/// Models of the panic policy's hand-off through the state word: exhaustive with loom,
+/// randomized and PCT schedules over more threads and two generations with shuttle. They
+/// drive the goroutine's end ([`WaitGroup::go_finished`]) on a model thread directly: a
+/// model thread may not end in a panic, as `go`'s thread does after keeping one.
+#[cfg(all(test, any(gosync_loom, gosync_shuttle)))]
+mod model {
+    use super::*;
+    use crate::primitive::thread;
+
+    /// The payload a wait re-raised, if it did.
+    fn reraised(wg: &WaitGroup) -> Option<&'static str> {
+        let payload = panic::catch_unwind(AssertUnwindSafe(|| wg.wait())).err()?;
+        Some(
+            *payload
+                .downcast::<&'static str>()
+                .expect("the models panic with a &str"),
+        )
+    }
+
+    /// `wg.go(f)` with an `f` that returns (`None`) or panics with `panics`, without the
+    /// goroutine's own final unwind.
+    fn goroutine(wg: &Arc<WaitGroup>, panics: Option<&'static str>) -> thread::JoinHandle<()> {
+        wg.add(1);
+        let wg = Arc::clone(wg);
+        thread::spawn(move || {
+            let result: std::thread::Result<()> = match panics {
+                Some(message) => Err(Box::new(message)),
+                None => Ok(()),
+            };
+            assert_eq!(wg.go_finished(result).is_err(), panics.is_some());
+        })
+    }
+
+    fn waiter(wg: &Arc<WaitGroup>) -> thread::JoinHandle<Option<&'static str>> {
+        let wg = Arc::clone(wg);
+        thread::spawn(move || reraised(&wg))
+    }
+
+    /// One generation: `panics` goroutines panic, one returns; `waiters` threads wait
+    /// (registering while this thread holds the group open, or finding the counter at
+    /// zero, before or after the release's reset), and so does this thread. Exactly one
+    /// wait re-raises, with the payload of one of the panics, and the group ends at rest.
+    #[cfg(gosync_shuttle)]
+    fn generation(wg: &Arc<WaitGroup>, panics: &[&'static str], waiters: usize) {
+        wg.add(1); // held here, so that the waiters may register
+        let goroutines: Vec<_> = panics
+            .iter()
+            .map(|&message| goroutine(wg, Some(message)))
+            .chain([goroutine(wg, None)])
+            .collect();
+        let waiters: Vec<_> = (0..waiters).map(|_| waiter(wg)).collect();
+        wg.done();
+        let mut reraised: Vec<_> = waiters
+            .into_iter()
+            .map(|w| w.join().unwrap())
+            .chain([reraised(wg)])
+            .flatten()
+            .collect();
+        for goroutine in goroutines {
+            goroutine.join().unwrap();
+        }
+        assert_eq!(reraised.len(), 1, "re-raised: {reraised:?}");
+        assert!(panics.contains(&reraised.pop().unwrap()));
+        let s = wg.snapshot();
+        assert_eq!((s.state, s.sema, s.parked), (0, 0, 0), "{s:?}");
+    }
+
+    /// A goroutine's panic, a waiter, and a wait on this thread: every interleaving.
+    #[cfg(gosync_loom)]
+    #[test]
+    fn a_kept_panic_reaches_exactly_one_wait() {
+        loom::model(|| {
+            let wg = Arc::new(WaitGroup::new());
+            wg.add(1); // held here, so that the waiter may register
+            let failed = goroutine(&wg, Some("boom"));
+            let waiter = waiter(&wg);
+            wg.done();
+            let here = reraised(&wg);
+            let there = waiter.join().unwrap();
+            failed.join().unwrap();
+            assert_eq!(
+                usize::from(here.is_some()) + usize::from(there.is_some()),
+                1,
+                "here {here:?}, waiter {there:?}"
+            );
+            let s = wg.snapshot();
+            assert_eq!((s.state, s.sema, s.parked), (0, 0, 0), "{s:?}");
+        });
+    }
+
+    /// Two generations of one group: two panicking goroutines, a clean one and three waits
+    /// each; the second generation starts once every wait of the first has returned.
+    #[cfg(gosync_shuttle)]
+    fn two_generations() {
+        let wg = Arc::new(WaitGroup::new());
+        generation(&wg, &["first", "second"], 2);
+        generation(&wg, &["third", "fourth"], 2);
+    }
+
+    #[cfg(gosync_shuttle)]
+    #[test]
+    fn random_schedules_reraise_each_generations_panic_once() {
+        shuttle::check_random(two_generations, 2000);
+    }
+
+    #[cfg(gosync_shuttle)]
+    #[test]
+    fn pct_schedules_reraise_each_generations_panic_once() {
+        shuttle::check_pct(two_generations, 2000, 3);
     }
 }

@@ -63,6 +63,7 @@ fn quiescent(state: u64) -> Snapshot {
         state,
         counter: super::counter(state),
         waiters: super::waiters(state),
+        go_panic: state & super::GO_PANIC != 0,
         sema: 0,
         parked: 0,
     }

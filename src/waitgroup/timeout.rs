@@ -52,11 +52,8 @@ impl WaitGroup {
             }))
         });
         match woken {
-            Ok(Poll::Ready(true)) => {
-                self.go_panic.reraise();
-                true
-            }
-            Ok(_) => false,
+            Ok(Poll::Ready(reached_zero)) => reached_zero,
+            Ok(Poll::Pending) => false,
             Err(misuse) => misuse.panic(),
         }
     }
