@@ -4,8 +4,8 @@
 Called by scripts/bench-vs-go (which installs Go and Python first). Each round runs
 `go test -run XXX -bench WaitGroup -cpu 2 sync`, Go's side of the wake-ups (scripts/go), then
 gosync's criterion benches (default build, then the `tracing` feature-cost check), then in
-race mode `go test -race` and gosync built with `--features race` (benches/race.rs when it
-exists, else Go's six from benches/waitgroup.rs). The table
+race mode `go test -race` and gosync's entries of Go's six from benches/waitgroup.rs built
+with `--features race`. The table
 holds the median of the rounds; docs/performance.md gets the tables, the SVG plot
 (docs/performance.svg, drawn here by hand) and the machine.
 """
@@ -93,23 +93,17 @@ def cargo_bench(bench, features, criterion_args):
 
 def race_bench():
     """How to time gosync's race mode: (bench target, criterion filter), or None without
-    a `race` feature. The race checker's own benches/race.rs when it exists; otherwise Go's
-    six from benches/waitgroup.rs (gosync's entries), built with `--features race`."""
+    a `race` feature: Go's six from benches/waitgroup.rs (gosync's entries only), built
+    with `--features race`."""
     cargo = (ROOT / "Cargo.toml").read_text()
     if re.search(r"^race\s*=", cargo, re.M) is None:
         return None
-    if (ROOT / "benches/race.rs").exists():
-        return "race", []
     return "waitgroup", ["^WaitGroup(" + "|".join(GO_SIX) + ")/gosync$"]
 
 
 def race_entry(medians, name):
-    """The race bench's gosync number for Go benchmark `name`: `WaitGroup/race/<name>` from
-    benches/race.rs, or `WaitGroup<name>/gosync` from benches/waitgroup.rs."""
-    for key in (f"WaitGroup/race/{name}", f"WaitGroup{name}/gosync"):
-        if key in medians:
-            return medians[key]
-    return None
+    """The race build's gosync number for Go benchmark `name`: `WaitGroup<name>/gosync`."""
+    return medians.get(f"WaitGroup{name}/gosync")
 
 
 def median(values):

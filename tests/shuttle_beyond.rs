@@ -34,9 +34,8 @@ impl Wake for Noop {
 /// How often each kind of waiter returned `[false, true]`, over all schedules of one test:
 /// the tests check that the schedules met both outcomes of the waiters that can leave.
 type Outcomes = [[StdAtomicUsize; 2]; 4];
-const NO_OUTCOMES: Outcomes = [const { [const { StdAtomicUsize::new(0) }; 2] }; 4];
-static RANDOM_OUTCOMES: Outcomes = NO_OUTCOMES;
-static PCT_OUTCOMES: Outcomes = NO_OUTCOMES;
+static RANDOM_OUTCOMES: Outcomes = [const { [const { StdAtomicUsize::new(0) }; 2] }; 4];
+static PCT_OUTCOMES: Outcomes = [const { [const { StdAtomicUsize::new(0) }; 2] }; 4];
 
 /// Both outcomes of time-outs and of cancellations happened in the schedules run.
 fn assert_both_outcomes_met(outcomes: &Outcomes) {
