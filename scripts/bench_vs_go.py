@@ -4,7 +4,7 @@
 Called by scripts/bench-vs-go (which installs Go and Python first). Each round runs
 `go test -run XXX -bench WaitGroup -cpu 2 sync`, Go's side of the wake-ups (scripts/go), then
 gosync's criterion benches (default build, then the `tracing` feature-cost check), then in
-race mode `go test -race` and gosync's entries of Go's six from benches/waitgroup.rs built
+race mode `go test -race` and gosync's entries of Go's six from dev/benches/waitgroup.rs built
 with `--features race`. The table
 holds the median of the rounds; docs/performance.md gets the tables, the SVG plot
 (docs/performance.svg, drawn here by hand) and the machine.
@@ -93,7 +93,7 @@ def cargo_bench(bench, features, criterion_args):
 
 def race_bench():
     """How to time gosync's race mode: (bench target, criterion filter), or None without
-    a `race` feature: Go's six from benches/waitgroup.rs (gosync's entries only), built
+    a `race` feature: Go's six from dev/benches/waitgroup.rs (gosync's entries only), built
     with `--features race`."""
     cargo = (ROOT / "Cargo.toml").read_text()
     if re.search(r"^race\s*=", cargo, re.M) is None:

@@ -1,6 +1,8 @@
-//! gosync's additions beyond Go: timed waits, the async wait (tokio current-thread and
-//! multi-thread, `futures::executor`), cancellation, guards, and `WaitGroup::go`'s panic
-//! policy.
+//! gosync's additions beyond Go: timed waits, the async wait (polled by hand and by a
+//! minimal `block_on`), cancellation, guards, and `WaitGroup::go`'s panic policy. The same
+//! wait under real executors (`futures::executor`, tokio current-thread and multi-thread)
+//! is tested in `dev/tests/executors.rs`, which keeps those dependencies out of the crate's
+//! own build.
 //!
 //! Sleep-free: a time-out here is a deadline already passed, or a short deadline with
 //! nothing ever calling `done`; a waiter is known to sleep by polling
@@ -31,6 +33,26 @@ fn noop_waker() -> Waker {
         fn wake(self: Arc<Self>) {}
     }
     Waker::from(Arc::new(Noop))
+}
+
+/// Runs a future to completion on this thread: a minimal executor (park until woken), so
+/// these tests need no executor crate.
+fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        thread::park();
+    }
 }
 
 /// Polls `wait` once by hand.
@@ -132,7 +154,7 @@ fn dropping_a_pending_wait_withdraws_it() {
     }
     assert_eq!(wg.snapshot(), before);
     wg.done();
-    futures::executor::block_on(wg.wait_async());
+    block_on(wg.wait_async());
 }
 
 #[test]
@@ -153,89 +175,6 @@ fn polling_a_completed_wait_panics() {
     let _ = poll_once(&mut wait);
 }
 
-#[test]
-fn futures_executor_with_thread_done() {
-    let wg = WaitGroup::new();
-    let mut results = [0; 4];
-    thread::scope(|s| {
-        for (i, slot) in results.iter_mut().enumerate() {
-            wg.add(1);
-            let wg = &wg;
-            s.spawn(move || {
-                *slot = i + 1;
-                wg.done();
-            });
-        }
-        futures::executor::block_on(wg.wait_async());
-    });
-    assert_eq!(results, [1, 2, 3, 4]);
-}
-
-#[test]
-fn tokio_current_thread_spawned_done() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let wg = Arc::new(WaitGroup::new());
-        for _ in 0..100 {
-            wg.add(1);
-            let worker = wg.clone();
-            tokio::spawn(async move { worker.done() });
-            wg.wait_async().await;
-            assert_eq!(wg.snapshot().counter, 0);
-        }
-    });
-}
-
-/// Scheduling, not races: tokio runs these tasks on worker threads that the race checker
-/// cannot tell apart or order (no fork edge reaches a task), so this test runs without the
-/// `race` feature; the checker's verdicts on timed and cancelled waits are tested below.
-#[cfg(not(feature = "race"))]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tokio_multi_thread_tasks_and_threads_wait_together() {
-    let wg = Arc::new(WaitGroup::new());
-    for _round in 0..20 {
-        wg.add(4);
-        let mut waiters = Vec::new();
-        for _ in 0..3 {
-            let wg = wg.clone();
-            waiters.push(tokio::spawn(async move { wg.wait_async().await }));
-        }
-        let thread_waiter = {
-            let wg = wg.clone();
-            thread::spawn(move || wg.wait())
-        };
-        for _ in 0..4 {
-            let wg = wg.clone();
-            tokio::spawn(async move { wg.done() });
-        }
-        for w in waiters {
-            w.await.unwrap();
-        }
-        thread_waiter.join().unwrap();
-        let snap = wg.snapshot();
-        assert_eq!((snap.state, snap.sema, snap.parked), (0, 0, 0));
-    }
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn tokio_timeout_cancels_and_the_group_stays_usable() {
-    let wg = Arc::new(WaitGroup::new());
-    wg.add(1);
-    let before = wg.snapshot();
-    // Nothing ever calls `done` before the deadline.
-    let timed_out = tokio::time::timeout(Duration::from_millis(5), wg.wait_async()).await;
-    assert!(timed_out.is_err());
-    assert_eq!(wg.snapshot(), before);
-    let done = {
-        let wg = wg.clone();
-        tokio::spawn(async move { wg.done() })
-    };
-    wg.wait_async().await;
-    done.await.unwrap();
-}
-
 /// One release wakes a parked thread and a pending task queued on the same semaphore.
 #[test]
 fn one_release_wakes_a_thread_and_a_task() {
@@ -244,9 +183,7 @@ fn one_release_wakes_a_thread_and_a_task() {
     thread::scope(|s| {
         let thread_waiter = s.spawn(gosync::race::forked(|| wg.wait()));
         until_parked(&wg, 1);
-        let task_waiter = s.spawn(gosync::race::forked(|| {
-            futures::executor::block_on(wg.wait_async())
-        }));
+        let task_waiter = s.spawn(gosync::race::forked(|| block_on(wg.wait_async())));
         until_parked(&wg, 2);
         assert_eq!(wg.snapshot().waiters, 2);
         wg.done();
@@ -323,9 +260,7 @@ fn go_panic_reaches_timed_and_async_waits_too() {
     assert_eq!(payload.unwrap_err().downcast_ref::<&str>(), Some(&"timed"));
 
     wg.go(|| panic!("async")).join().unwrap_err();
-    let payload = catch_unwind(AssertUnwindSafe(|| {
-        futures::executor::block_on(wg.wait_async())
-    }));
+    let payload = catch_unwind(AssertUnwindSafe(|| block_on(wg.wait_async())));
     assert_eq!(payload.unwrap_err().downcast_ref::<&str>(), Some(&"async"));
 }
 

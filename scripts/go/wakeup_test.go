@@ -1,4 +1,4 @@
-// Go's side of gosync's wake-up benchmarks (benches/waitgroup.rs: WakeWaiters,
+// Go's side of gosync's wake-up benchmarks (dev/benches/waitgroup.rs: WakeWaiters,
 // DistinctGroups), for scripts/bench-vs-go. Go's own suite has no wake-up benchmark.
 //
 //	go test -run XXX -bench . -cpu 2 .

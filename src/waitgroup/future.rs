@@ -36,14 +36,31 @@ impl WaitGroup {
     ///
     /// ```
     /// use gosync::WaitGroup;
+    /// # // A minimal executor (park until woken), so that gosync's doctests need no crate.
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     use std::future::Future;
+    /// #     struct Unpark(std::thread::Thread);
+    /// #     impl std::task::Wake for Unpark {
+    /// #         fn wake(self: std::sync::Arc<Self>) { self.0.unpark() }
+    /// #     }
+    /// #     let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop {
+    /// #         match f.as_mut().poll(&mut std::task::Context::from_waker(&waker)) {
+    /// #             std::task::Poll::Ready(v) => return v,
+    /// #             std::task::Poll::Pending => std::thread::park(),
+    /// #         }
+    /// #     }
+    /// # }
     ///
     /// let wg = WaitGroup::new();
     /// wg.add(2);
     /// std::thread::scope(|s| {
     ///     s.spawn(|| wg.done()); // a thread
     ///     s.spawn(|| wg.done());
-    ///     // Any executor: here `futures::executor`, tokio works the same.
-    ///     futures::executor::block_on(wg.wait_async());
+    ///     // Any executor: `futures::executor::block_on`, tokio's `block_on` or `.await`;
+    ///     // here a minimal `block_on` of a few lines (hidden).
+    ///     block_on(wg.wait_async());
     /// });
     /// assert_eq!(wg.snapshot().counter, 0);
     /// ```
@@ -63,13 +80,29 @@ impl WaitGroup {
 ///
 /// ```
 /// use gosync::{Wait, WaitGroup};
+/// # // A minimal executor (park until woken), so that gosync's doctests need no crate.
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     use std::future::Future;
+/// #     struct Unpark(std::thread::Thread);
+/// #     impl std::task::Wake for Unpark {
+/// #         fn wake(self: std::sync::Arc<Self>) { self.0.unpark() }
+/// #     }
+/// #     let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+/// #     let mut f = std::pin::pin!(f);
+/// #     loop {
+/// #         match f.as_mut().poll(&mut std::task::Context::from_waker(&waker)) {
+/// #             std::task::Poll::Ready(v) => return v,
+/// #             std::task::Poll::Pending => std::thread::park(),
+/// #         }
+/// #     }
+/// # }
 ///
 /// let wg = WaitGroup::new();
 /// wg.add(1);
 /// let wait: Wait<'_> = wg.wait_async();
 /// drop(wait); // never polled: never registered
 /// wg.done();
-/// futures::executor::block_on(wg.wait_async());
+/// block_on(wg.wait_async()); // any executor; here a minimal one (hidden)
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Wait<'a> {

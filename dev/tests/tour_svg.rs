@@ -3,22 +3,22 @@
 //! out of it: the lanes, every mark with its state word, the sleeps, the wake-up arrows and
 //! (with `--features race`) the happens-before edges the race checker recorded.
 
-#[path = "../examples/tour/branch.rs"]
+#[path = "../../examples/tour/branch.rs"]
 mod branch;
-#[path = "../examples/tour/director.rs"]
+#[path = "../../examples/tour/director.rs"]
 mod director;
-#[path = "../examples/tour/goroutine.rs"]
+#[path = "../../examples/tour/goroutine.rs"]
 mod goroutine;
-#[path = "../examples/tour/narrate.rs"]
+#[path = "../../examples/tour/narrate.rs"]
 mod narrate;
 #[cfg(feature = "tracing")]
-#[path = "../examples/tour/pause.rs"]
+#[path = "../../examples/tour/pause.rs"]
 mod pause;
-#[path = "../examples/tour/record.rs"]
+#[path = "../../examples/tour/record.rs"]
 mod record;
-#[path = "../examples/tour/recorder.rs"]
+#[path = "../../examples/tour/recorder.rs"]
 mod recorder;
-#[path = "../examples/tour/svg.rs"]
+#[path = "../../examples/tour/svg.rs"]
 mod svg;
 
 use roxmltree::{Document, Node};
@@ -290,7 +290,9 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
         } else {
             "docs/img/tour.svg"
         };
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(name);
         let committed = std::fs::read_to_string(path).unwrap_or_default();
         assert!(
             committed == picture,
