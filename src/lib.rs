@@ -66,6 +66,8 @@
 //! atomics, locks and parking come from loom (or shuttle), so a `loom::model` around your
 //! code explores the WaitGroup's interleavings too.
 
+// docs.rs builds with `--cfg docsrs` (Cargo.toml): items behind a feature or cfg get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
