@@ -10,11 +10,12 @@
 //! | `wg.Add(delta)`                 | [`wg.add(delta)`](WaitGroup::add)            |
 //! | `wg.Done()`                     | [`wg.done()`](WaitGroup::done)               |
 //! | `wg.Wait()`                     | [`wg.wait()`](WaitGroup::wait)               |
-//! | `defer func() { recover() }()` around a misuse | [`try_add`](WaitGroup::try_add), [`try_done`](WaitGroup::try_done), [`try_wait`](WaitGroup::try_wait) → [`WaitGroupError`] |
-//! | (no way to read the counter)    | [`wg.snapshot()`](WaitGroup::snapshot), for learning and debugging only |
+//! | `defer func() { recover() }()` around a misuse | [`try_add`](WaitGroup::try_add), [`try_done`](WaitGroup::try_done) (never block, group unchanged on `Err`), [`checked_wait`](WaitGroup::checked_wait) (blocks) → [`WaitGroupError`] |
+//! | (no way to ask "is it zero?")   | [`wg.is_zero()`](WaitGroup::is_zero): never blocks |
+//! | (no way to read the counter)    | [`wg.snapshot()`](WaitGroup::snapshot), a debugging view only |
 //! | `internal/race` annotations     | [`race`], a checker with the `race` feature  |
-//! | `wg.Go(f)` (Go 1.25)            | [`wg.go(f)`](WaitGroup::go) on an `Arc<WaitGroup>` → [`JoinHandle`] |
-//! | `defer wg.Done()`               | [`wg.done_guard()`](WaitGroup::done_guard) → [`DoneGuard`] |
+//! | `wg.Go(f)` (Go 1.25)            | [`wg.go(f)`](WaitGroup::go) on an `Arc<WaitGroup>` → [`JoinHandle`]; [`go_static`](WaitGroup::go_static), [`go_scoped`](WaitGroup::go_scoped) |
+//! | `defer wg.Done()`               | [`wg.done_guard()`](WaitGroup::done_guard) → [`DoneGuard`]; [`add_guard_owned`](WaitGroup::add_guard_owned) → [`OwnedDoneGuard`] |
 //!
 //! Beyond Go, on the same type: [`wait_timeout`](WaitGroup::wait_timeout) and
 //! [`wait_deadline`](WaitGroup::wait_deadline), which withdraw cleanly on time-out, and
@@ -85,4 +86,4 @@ mod waitgroup;
 pub use chan::{chan, Receiver, Sender};
 pub use error::WaitGroupError;
 pub use goroutine::{go, JoinHandle};
-pub use waitgroup::{DoneGuard, Snapshot, Wait, WaitGroup};
+pub use waitgroup::{DoneGuard, OwnedDoneGuard, Snapshot, Wait, WaitGroup};

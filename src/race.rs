@@ -251,7 +251,13 @@ pub(crate) mod keyed {
 /// and returns `f`'s result with the races found among them.
 ///
 /// Checks running in parallel (cargo's test threads) never see each other's accesses.
-/// Without the `race` feature, `f` runs and the list is empty.
+///
+/// # Panics
+///
+/// Without the `race` feature, before running `f`: there is no checker to run, and an
+/// empty list would let a test pass having checked nothing. The message says how to turn
+/// it on (`cargo test --features gosync/race`). Code built both ways asks [`ENABLED`]
+/// first, or uses [`check_if_enabled`].
 ///
 /// ```
 /// # #[cfg(feature = "race")] {
@@ -276,7 +282,38 @@ pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
         (out, domain.take_races())
     }
     #[cfg(not(feature = "race"))]
-    (f(), Vec::new())
+    {
+        let _ = f;
+        panic!("{NOT_ENABLED}")
+    }
+}
+
+/// What [`check`] panics with in a build without the `race` feature.
+#[cfg(not(feature = "race"))]
+const NOT_ENABLED: &str = "gosync::race::check needs gosync's `race` feature, or it would check \
+     nothing: run `cargo test --features gosync/race` (in gosync itself, `--features race`), \
+     or call `race::check_if_enabled` in code built both ways";
+
+/// [`check`] with the `race` feature; without it, runs `f` and returns `None`, so code
+/// built both ways cannot mistake "not checked" for "no race".
+///
+/// ```
+/// use gosync::race;
+///
+/// let (answer, races) = race::check_if_enabled(|| 6 * 7);
+/// assert_eq!(answer, 42);
+/// match races {
+///     Some(races) => assert!(races.is_empty()), // built with `--features race`
+///     None => assert!(!race::ENABLED),          // not checked: no checker compiled in
+/// }
+/// ```
+pub fn check_if_enabled<T>(f: impl FnOnce() -> T) -> (T, Option<Vec<DataRace>>) {
+    if ENABLED {
+        let (out, races) = check(f);
+        (out, Some(races))
+    } else {
+        (f(), None)
+    }
 }
 
 /// The number of the goroutine running on this thread, as race reports print it

@@ -16,13 +16,18 @@ use crate::sema::cancel::Acquire;
 use crate::sema::{queued_waiters, semacquire, semrelease};
 use crate::trace::trace;
 
+mod checked;
 mod future;
 mod go;
+mod go_scoped;
 mod guard;
+mod owned;
 mod timeout;
+mod unwind;
 
 pub use future::Wait;
 pub use guard::DoneGuard;
+pub use owned::OwnedDoneGuard;
 
 #[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
 mod tests;
@@ -288,7 +293,7 @@ impl WaitGroup {
     ///
     /// With `sync: WaitGroup is reused before previous Wait has returned` when, after
     /// being woken, it finds the group counting again (a new generation's `add` did not
-    /// wait for this `wait` to return). See [`try_wait`](Self::try_wait).
+    /// wait for this `wait` to return). See [`checked_wait`](Self::checked_wait).
     ///
     /// ```
     /// use gosync::WaitGroup;
@@ -317,7 +322,7 @@ impl WaitGroup {
     }
 
     /// Go's `Wait`, with its one panic returned as an error so that [`wait`](Self::wait)
-    /// and [`try_wait`](Self::try_wait) share it.
+    /// and [`checked_wait`](Self::checked_wait) share it.
     ///
     /// gosync peels off, inline in the caller, the first turn of Go's loop when it returns
     /// at once (waitgroup.go:119-128: the counter is zero), so that this common case is one
@@ -535,7 +540,10 @@ impl WaitGroup {
         self.try_add(-1)
     }
 
-    /// Like [`wait`](Self::wait), but returns Go's "reused" panic as an error.
+    /// Like [`wait`](Self::wait), but returns Go's "reused" panic as an error. **Blocks**,
+    /// like `wait`: deprecated for [`checked_wait`](Self::checked_wait), its new name, since
+    /// a `try_*` method in std never blocks; [`is_zero`](Self::is_zero) asks without
+    /// blocking.
     ///
     /// That misuse is seen only after this waiter was released and took its semaphore
     /// token, so it cannot be undone: on `Err`, this waiter is no longer counted (the
@@ -550,8 +558,14 @@ impl WaitGroup {
     /// use gosync::WaitGroup;
     ///
     /// let wg = WaitGroup::new();
+    /// # #[allow(deprecated)]
     /// assert_eq!(wg.try_wait(), Ok(()));
     /// ```
+    #[deprecated(
+        since = "0.2.0",
+        note = "`try_wait` blocks, unlike every `try_*` in std: use `checked_wait` (the same \
+                blocking wait, misuse as an error) or `is_zero` (never blocks)"
+    )]
     #[inline]
     #[track_caller]
     pub fn try_wait(&self) -> Result<(), WaitGroupError> {
@@ -627,7 +641,14 @@ impl fmt::Debug for WaitGroup {
     }
 }
 
-/// A racy view of a [`WaitGroup`], returned by [`WaitGroup::snapshot`].
+/// A racy view of a [`WaitGroup`], returned by [`WaitGroup::snapshot`]: a debugging and
+/// teaching view of the internals, not an API to synchronise on.
+///
+/// The fields are the port's internals as they are in this version (Go's packed word,
+/// the semaphore count, gosync's queue): they are stale as soon as they are read, and
+/// they may gain fields or change meaning with the implementation (`#[non_exhaustive]`).
+/// To ask "is the counter zero?" use [`WaitGroup::is_zero`], which also orders the
+/// `done`s before the caller.
 ///
 /// ```
 /// use gosync::WaitGroup;

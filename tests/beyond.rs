@@ -308,10 +308,10 @@ fn go_panic_is_a_bit_of_the_state_word_that_go_checks_do_not_count() {
     assert_eq!((s.counter, s.waiters, s.go_panic), (2, 0, true));
     wg.done();
     wg.done();
-    let payload = catch_unwind(AssertUnwindSafe(|| wg.try_wait())).unwrap_err();
+    let payload = catch_unwind(AssertUnwindSafe(|| wg.checked_wait())).unwrap_err();
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"kept"));
     assert_eq!(wg.snapshot().state, 0);
-    assert_eq!(wg.try_wait(), Ok(()));
+    assert_eq!(wg.checked_wait(), Ok(()));
 }
 
 /// A release that wakes registered waiters resets the word, bit included; one woken waiter

@@ -440,14 +440,13 @@ fn an_acquire_records_an_edge_from_every_releaser_it_learns_of() {
     });
     assert!(races.is_empty());
     let ((me, my_step), edges, addr) = edges;
-    let edge = |from| race::HappensBefore {
-        from,
-        from_step: 1,
-        to: me,
-        to_step: my_step,
-        object: race::SyncObject::Address(addr),
-    };
-    assert_eq!(edges, [edge(2), edge(3)]);
+    // `HappensBefore` is `#[non_exhaustive]`: compared field by field.
+    let seen: Vec<_> = edges
+        .iter()
+        .map(|e| (e.from, e.from_step, e.to, e.to_step, e.object))
+        .collect();
+    let edge = |from| (from, 1, me, my_step, race::SyncObject::Address(addr));
+    assert_eq!(seen, [edge(2), edge(3)]);
 }
 
 /// An acquire that teaches nothing new records nothing; nor does a disabled acquire.

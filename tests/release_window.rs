@@ -340,12 +340,12 @@ fn add_before_a_woken_wait_returns_panics_reused() {
     assert_eq!(observed(&WG), (0, 0, 0));
 }
 
-/// `try_wait` returns the "reused" error and leaves the state its docs describe: not
+/// `checked_wait` returns the "reused" error and leaves the state its docs describe: not
 /// counted any more, token consumed, the racing `add`'s counter in place.
 #[test]
-fn try_wait_reports_reuse_before_it_returned() {
+fn checked_wait_reports_reuse_before_it_returned() {
     static WG: WaitGroup = WaitGroup::new();
-    let (wait, add) = reused_on_wake(&WG, || WG.try_wait().map_err(WaitGroupError::go_text));
+    let (wait, add) = reused_on_wake(&WG, || WG.checked_wait().map_err(WaitGroupError::go_text));
     assert_eq!((add, wait), (Ok(()), Err(REUSED)));
     assert_eq!(observed(&WG), (word(1, 0), 0, 0));
     WG.done();

@@ -10,6 +10,7 @@
 /// assert!(!object.is_gosync());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SyncObject {
     /// An address a user passed to [`release`](super::release) and
     /// [`acquire`](super::acquire) (or `release_merge`).
@@ -60,6 +61,7 @@ impl SyncObject {
 /// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct HappensBefore {
     /// The releasing goroutine.
     pub from: u64,

@@ -9,6 +9,7 @@ use thiserror::Error;
 
 /// Whether an access read or wrote the location.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccessKind {
     /// [`race::read`](super::read), [`RaceCell::get`](super::RaceCell::get), the read half
     /// of [`RaceCell::update`](super::RaceCell::update).
@@ -36,6 +37,7 @@ pub enum AccessKind {
 /// # }
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Site {
     /// The annotated call, as `#[track_caller]` saw it.
     pub location: &'static Location<'static>,

@@ -36,7 +36,7 @@ impl WaitGroup {
     ///
     /// - the group is still marked done, so no waiter hangs;
     /// - the next wait of the group that returns because the counter reached zero
-    ///   ([`wait`](Self::wait), [`try_wait`](Self::try_wait), a `true`
+    ///   ([`wait`](Self::wait), [`checked_wait`](Self::checked_wait), a `true`
     ///   [`wait_timeout`](Self::wait_timeout) or [`wait_deadline`](Self::wait_deadline), a
     ///   completing [`wait_async`](Self::wait_async)) re-raises the first such panic with
     ///   [`std::panic::resume_unwind`], with `f`'s own payload. One wait re-raises it; other
@@ -102,7 +102,7 @@ impl WaitGroup {
     /// The end of a goroutine started by [`go`](Self::go): keeps a panic for the waits,
     /// then `done`. Returns `f`'s result, or a copy of its panic for the goroutine to
     /// unwind with.
-    fn go_finished<T>(&self, result: std::thread::Result<T>) -> std::thread::Result<T> {
+    pub(super) fn go_finished<T>(&self, result: std::thread::Result<T>) -> std::thread::Result<T> {
         let result = result.map_err(|payload| self.go_panic.keep_first(payload, self.state().0));
         self.done();
         result

@@ -346,7 +346,20 @@ fn try_done_on_zero_is_an_error_and_changes_nothing() {
     assert_eq!(wg.try_done(), Ok(()));
     assert_eq!(wg.try_done(), Err(WaitGroupError::NegativeCounter));
     assert_eq!(wg.snapshot(), quiescent(0));
-    assert_eq!(wg.try_wait(), Ok(()));
+    assert_eq!(wg.checked_wait(), Ok(()));
+}
+
+/// The deprecated `try_wait` is still `checked_wait`, for code written against 0.1.
+#[test]
+#[allow(deprecated)]
+fn deprecated_try_wait_still_waits() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    thread::scope(|s| {
+        s.spawn(crate::race::forked(|| wg.done()));
+        assert_eq!(wg.try_wait(), Ok(()));
+    });
+    assert_eq!(wg.snapshot(), quiescent(0));
 }
 
 #[test]
@@ -380,7 +393,7 @@ fn try_add_releases_a_waiter_blocked_on_a_negative_counter() {
     assert_eq!(WG.try_done(), Err(WaitGroupError::NegativeCounter));
     assert_eq!(WG.snapshot(), quiescent(0)); // unlike `done`, nothing committed
     assert_eq!(recover(|| WG.done()), Err(NEGATIVE));
-    let waiter = thread::spawn(crate::race::forked(|| WG.try_wait()));
+    let waiter = thread::spawn(crate::race::forked(|| WG.checked_wait()));
     wait_until_parked(&WG, 1, std::slice::from_ref(&waiter));
     assert_eq!(WG.try_add(1), Ok(()));
     assert_eq!(waiter.join().unwrap(), Ok(()));

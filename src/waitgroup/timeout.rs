@@ -44,6 +44,7 @@ impl WaitGroup {
     /// wg.done();
     /// assert!(wg.wait_deadline(Instant::now())); // counter is zero
     /// ```
+    #[must_use = "`false` means the deadline passed before the counter reached zero"]
     #[track_caller]
     pub fn wait_deadline(&self, deadline: Instant) -> bool {
         let woken = self.wait_port_with(|statep, semap| {
@@ -78,6 +79,7 @@ impl WaitGroup {
     ///     assert!(wg.wait_timeout(Duration::from_secs(60)));
     /// });
     /// ```
+    #[must_use = "`false` means the time-out passed before the counter reached zero"]
     #[track_caller]
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
         match Instant::now().checked_add(timeout) {
