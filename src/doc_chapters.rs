@@ -36,3 +36,7 @@ pub struct Index;
 /// docs/beyond-go.md
 #[doc = include_str!("../docs/beyond-go.md")]
 pub struct BeyondGo;
+
+/// docs/porting.md
+#[doc = include_str!("../docs/porting.md")]
+pub struct Porting;

@@ -61,6 +61,13 @@
 //! runtime semaphore and the misuse panics, and `docs/side-by-side.md` shows every Go
 //! statement beside the Rust that ports it.
 //!
+//! ## Porting Go code
+//!
+//! The repository's [`docs/porting.md`](https://github.com/gosync-rs/gosync/blob/main/docs/porting.md)
+//! maps Go's constructs to gosync one by one (the `go` statement, `Add`/`Done`/`Wait`,
+//! `defer wg.Done()`, errgroup, bounded parallelism, pipelines, cancellation), and
+//! `examples/pipeline.rs` ports the Go blog's `bounded.go`.
+//!
 //! ## Model checking your own code
 //!
 //! Build with `RUSTFLAGS="--cfg gosync_loom"` (or `--cfg gosync_shuttle`) and gosync's
