@@ -112,6 +112,37 @@ mod tests {
         wg.done();
     }
 
+    /// With the checker: a `true` acquires every `done`, as a returning `wait` does, so
+    /// reading what the worker wrote before its `done` is no race. (Without the acquire
+    /// in `is_zero` the read is reported: this test fails.)
+    #[cfg(feature = "race")]
+    #[test]
+    fn a_true_is_zero_orders_the_dones_before_it() {
+        use crate::race::RaceCell;
+        use std::sync::Arc;
+
+        let (read, races) = race::check(|| {
+            let x = Arc::new(RaceCell::new(0));
+            let wg = Arc::new(WaitGroup::new());
+            wg.add(1);
+            let worker = {
+                let (x, wg) = (Arc::clone(&x), Arc::clone(&wg));
+                crate::go(move || {
+                    x.set(42);
+                    wg.done();
+                })
+            };
+            while !wg.is_zero() {
+                thread::yield_now();
+            }
+            let read = x.get();
+            drop(worker); // no join edge: only is_zero orders the write
+            read
+        });
+        assert_eq!(read, 42);
+        assert!(races.is_empty(), "{}", races[0]);
+    }
+
     #[test]
     fn checked_wait_blocks_until_the_counter_is_zero() {
         let wg = WaitGroup::new();
