@@ -87,7 +87,7 @@ fn source(out: &mut String, name: &str, text: &str, open: bool) {
         if open { " open" } else { "" }
     );
     for (index, line) in text.lines().enumerate() {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "<span class=\"src-line\" data-file=\"{name}\" data-line=\"{0}\"><span class=\"num\" aria-hidden=\"true\">{0:>3}</span> {1}</span>",
             index + 1,

@@ -92,7 +92,7 @@ fn step(scene: &Scene, index: usize, step: &Step, parked_lanes: String) -> Strin
             vec![ported::RustLine {
                 file: line.file,
                 line: line.line,
-                code: line.code,
+                code: line.code.to_owned(),
             }]
         } else {
             ported::rust_lines(line.file, line.line)
@@ -102,7 +102,7 @@ fn step(scene: &Scene, index: usize, step: &Step, parked_lanes: String) -> Strin
                 "{{\"file\": {}, \"line\": {}, \"code\": {}}}",
                 string(r.file),
                 r.line,
-                string(r.code)
+                string(&r.code)
             )
         });
         format!(

@@ -10,12 +10,13 @@ const SOURCES: [(&str, &str); 2] = [
     ("src/sema.rs", include_str!("../../src/sema.rs")),
 ];
 
-/// A Rust line: its file, number and code (trimmed).
+/// A Rust statement: its file, first line number and code (trimmed, lines joined, the
+/// marker comment left out: the page says where the markers are).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RustLine {
     pub file: &'static str,
     pub line: usize,
-    pub code: &'static str,
+    pub code: String,
 }
 
 /// The Rust lines whose marker names `go_file:go_line`, in file order.
@@ -44,10 +45,20 @@ pub fn rust_lines(go_file: &str, go_line: usize) -> Vec<RustLine> {
             } else {
                 index
             };
+            // A marker on a method-chain continuation (`.wrapping_add(..); // go: ..`)
+            // names the whole statement: start where it starts.
+            let mut first = at;
+            while first > 0 && lines[first].trim_start().starts_with('.') {
+                first -= 1;
+            }
+            let code: Vec<&str> = lines[first..=at]
+                .iter()
+                .map(|line| line.split("// go: ").next().unwrap_or("").trim())
+                .collect();
             found.push(RustLine {
                 file,
-                line: at + 1,
-                code: lines[at].trim(),
+                line: first + 1,
+                code: code.concat(),
             });
         }
     }
