@@ -1,7 +1,11 @@
 //! The tour's timeline picture, checked: runs the tour's real scenes through the example's
 //! own modules (no `cargo run`), renders the SVG, parses it as XML and reads the run back
 //! out of it: the lanes, every mark with its state word, the sleeps, the wake-up arrows and
-//! (with `--features race`) the happens-before edges the race checker recorded.
+//! (with `--features race`) the happens-before edges the race checker recorded. The misuse
+//! scenes are checked on the record itself, and every picture (the tour's and each scene's
+//! on the page) against the layout rules: no arrow through a label or another mark, every
+//! caption nearest its own lane (`layout_defects`). The page itself is tested in a browser
+//! by `tests/browser/run`.
 
 #[path = "../examples/tour/branch.rs"]
 mod branch;
@@ -275,6 +279,75 @@ fn the_tour_draws_a_well_formed_timeline_of_its_run() {
     };
     assert_eq!(recorded_arrows(second), expected);
 
+    // The misuse scenes, from the record: each panics where Go does, with Go's text.
+    let misuse = |number: usize| {
+        let scene = tour
+            .scenes
+            .iter()
+            .find(|s| s.number == number)
+            .unwrap_or_else(|| panic!("scene {number} ran"));
+        scene
+            .steps
+            .iter()
+            .map(|step| {
+                let panic = match step.action {
+                    record::Action::Panicked { message, .. } => message,
+                    _ => "",
+                };
+                (step.action.kind(), branch::word(step.after.state), panic)
+            })
+            .collect::<Vec<_>>()
+    };
+    let negative = "sync: negative WaitGroup counter";
+    let reused = "sync: WaitGroup is reused before previous Wait has returned";
+    assert_eq!(
+        misuse(4),
+        [
+            ("add", "0x00000001_00000000".to_owned(), ""),
+            ("done", "0x00000000_00000000".to_owned(), ""),
+            ("panic", "0xffffffff_00000000".to_owned(), negative),
+            ("add", "0x00000000_00000000".to_owned(), ""),
+            ("wait-fast", "0x00000000_00000000".to_owned(), ""),
+        ]
+    );
+    assert_eq!(
+        misuse(5),
+        [
+            ("add", "0x00000001_00000000".to_owned(), ""),
+            ("wait-asleep", "0x00000001_00000001".to_owned(), ""),
+            ("done", "0x00000000_00000000".to_owned(), ""),
+            ("add", "0x00000001_00000000".to_owned(), ""),
+            ("panic", "0x00000001_00000000".to_owned(), reused),
+            ("done", "0x00000000_00000000".to_owned(), ""),
+        ]
+    );
+    #[cfg(feature = "tracing")]
+    {
+        let during = "sync: WaitGroup misuse: Add called concurrently with Wait";
+        assert_eq!(
+            misuse(6),
+            [
+                ("add", "0x00000001_00000000".to_owned(), ""),
+                ("wait-asleep", "0x00000001_00000001".to_owned(), ""),
+                ("done-held", "0x00000000_00000001".to_owned(), ""),
+                ("panic", "0x00000001_00000001".to_owned(), during),
+                ("panic", "0x00000001_00000001".to_owned(), during),
+                ("done", "0x00000000_00000000".to_owned(), ""),
+                ("wait-woken", "0x00000000_00000000".to_owned(), ""),
+            ]
+        );
+        assert_eq!(
+            misuse(7),
+            [
+                ("add", "0x00000001_00000000".to_owned(), ""),
+                ("wait-timeout-asleep", "0x00000001_00000001".to_owned(), ""),
+                ("wait-timed-out", "0x00000001_00000000".to_owned(), ""),
+                ("done", "0x00000000_00000000".to_owned(), ""),
+                ("wait-fast", "0x00000000_00000000".to_owned(), ""),
+            ]
+        );
+    }
+
     // The narration tells the same run: the last Done takes the release path.
     let last_done = narration
         .split("\n[")
@@ -498,6 +571,16 @@ fn layout_defects(picture: &str) -> Vec<String> {
                 )
             })
             .collect();
+        for lane in scene.descendants().filter(class_is("lane")) {
+            let name = lane.children().find(|n| n.has_tag_name("text")).unwrap();
+            let line = lane.children().find(|n| n.has_tag_name("line")).unwrap();
+            if text_box(name).x1 > number(line, "x1") {
+                defects.push(format!(
+                    "{title}: the lane name {:?} runs into its line",
+                    name.text().unwrap()
+                ));
+            }
+        }
         let marks: Vec<(String, Box2)> = scene
             .descendants()
             .filter(class_is("event"))

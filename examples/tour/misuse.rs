@@ -175,7 +175,7 @@ fn reused_before_wait_returned(observe: Observer<'_>, names: &mut Names) -> Scen
             "the waiter is a task (wg.wait_async()) that main polls: the last done readies it, \
              and before main polls it again, main starts a new round with add(1). The woken \
              waiter re-checks the word, finds the new round and panics.",
-            vec!["G1 main", worker_name, "G1 main: waiter task"],
+            vec!["G1 main", worker_name, "G1 main's task"],
         ),
         &wg,
         observe,

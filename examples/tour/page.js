@@ -55,13 +55,11 @@
     if (player !== null) clearInterval(player);
     player = null;
     $("play").setAttribute("aria-pressed", "false");
-    $("play").textContent = "\u25B6 Play";
   }
 
   function play() {
     if (player !== null) return stop();
     $("play").setAttribute("aria-pressed", "true");
-    $("play").textContent = "\u23F8 Pause";
     if (stepIndex + 1 >= scenes[sceneIndex].steps.length) show(sceneIndex, 0);
     player = setInterval(() => {
       if (stepIndex + 1 >= scenes[sceneIndex].steps.length) stop();
