@@ -136,8 +136,9 @@ const MAIN_START: &str = r##"<main id="main">
 <button type="button" id="next" aria-keyshortcuts="ArrowRight">Next &#9654;</button>
 <label for="slider">Step</label>
 <input type="range" id="slider" min="1" max="1" value="1">
-<output id="position" for="slider" aria-live="polite">step 1 of 1</output>
+<output id="position" for="slider">step 1 of 1</output>
 <a id="permalink" href="#scene-1/step-1">Link to this step</a>
+<p id="announce" class="visually-hidden" aria-live="polite"></p>
 </div>
 <section class="card" aria-labelledby="timeline-heading">
 <h3 id="timeline-heading">The timeline so far</h3>

@@ -188,6 +188,7 @@
     slider.value = String(k + 1);
     slider.setAttribute("aria-valuetext", `step ${k + 1} of ${n}: ${step.laneName}, ${step.call}`);
     $("position").textContent = `step ${k + 1} of ${n}`;
+    $("announce").textContent = `Scene ${scene.number}, step ${k + 1} of ${n}: ${step.laneName}, ${step.call}. State word ${step.state}, counter ${step.counter}, waiters ${step.waiters}.${step.panic === null ? "" : ` Panic: ${step.panic}.`}`;
     $("permalink").href = hashOf(sceneIndex, k);
     $("prev").disabled = sceneIndex === 0 && k === 0;
     $("next").disabled = sceneIndex === scenes.length - 1 && k === n - 1;
