@@ -171,9 +171,8 @@ impl<'a> Recorder<'a> {
             if recheck.is_some() {
                 go.remove(0); // line 73 ran before the hold, and was recorded then
             }
-            let call = match call {
-                Call::Add(1) => "wg.add(1)",
-                Call::Add(_) => "wg.add(..)",
+            let call: &'static str = match call {
+                Call::Add(delta) => Box::leak(format!("wg.add({delta})").into_boxed_str()),
                 Call::Done => "wg.done()",
             };
             let action = Action::Panicked {
