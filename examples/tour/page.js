@@ -108,7 +108,7 @@
       arrow.classList.toggle("future", Number(arrow.dataset.to) > k);
     }
     for (const span of picture.querySelectorAll(".asleep, .registered")) {
-      span.classList.toggle("future", Number(span.dataset.from) >= k + 1 || Number(span.dataset.to) > k);
+      span.classList.toggle("future", Number(span.dataset.from) > k);
     }
     if (current) {
       const box = $("timeline");
