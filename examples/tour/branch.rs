@@ -63,6 +63,16 @@ pub const fn counter_delta(delta: isize) -> u64 {
     (delta as i64 as u64) << 32
 }
 
+/// Go's panic texts (`waitgroup.go:83`, `:86` and `:97`, `:141`).
+pub const NEGATIVE_COUNTER: &str = "sync: negative WaitGroup counter";
+pub const ADD_DURING_WAIT: &str = "sync: WaitGroup misuse: Add called concurrently with Wait";
+pub const REUSED: &str = "sync: WaitGroup is reused before previous Wait has returned";
+
+/// `1 waiter`, `2 waiters`.
+pub fn count(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// How a call to `Add` ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AddOutcome {
@@ -70,11 +80,19 @@ pub enum AddOutcome {
     Returned,
     /// Ran the release path: reset the word, released this many semaphore tokens.
     Released(u32),
+    /// Panicked with this text of Go's.
+    Panicked(&'static str),
 }
 
-/// Replays Go's `Add(delta)` on a state word that held `old` just before the call.
-/// Returns the outcome, the word line 73's `atomic.AddUint64` returned, and the lines run.
-pub fn add(delta: isize, old: u64) -> (AddOutcome, u64, Vec<GoLine>) {
+/// Replays Go's `Add(delta)` on a state word that held `old` just before the call, where
+/// another goroutine changed the word to `recheck` before line 96's sanity re-check loaded
+/// it (`None`: nobody did). Returns the outcome, the word line 73's `atomic.AddUint64`
+/// returned, and the lines run.
+pub fn add_rechecked(
+    delta: isize,
+    old: u64,
+    recheck: Option<u64>,
+) -> (AddOutcome, u64, Vec<GoLine>) {
     let state = old.wrapping_add(counter_delta(delta));
     let (v, w) = (counter(state), waiters(state));
     let mut lines = vec![go(
@@ -85,14 +103,44 @@ pub fn add(delta: isize, old: u64) -> (AddOutcome, u64, Vec<GoLine>) {
             word(state)
         ),
     )];
+    if v < 0 {
+        lines.push(go(
+            82,
+            format!("v = {v} < 0: more Done than Add. The add is not rolled back"),
+        ));
+        lines.push(go(
+            83,
+            "Go's panic; gosync's add panics with the same text, and the word keeps v",
+        ));
+        return (AddOutcome::Panicked(NEGATIVE_COUNTER), state, lines);
+    }
     lines.push(go(82, format!("v = {v} is not negative: no panic")));
+    if delta > 0 && v == delta as i32 && w != 0 {
+        lines.push(go(
+            85,
+            format!(
+                "this Add moved the counter off 0 while {} of the last round {} still counted: \
+                 that Wait has not returned, so this Add is not ordered after it",
+                count(w, "waiter", "waiters"),
+                if w == 1 { "is" } else { "are" }
+            ),
+        ));
+        lines.push(go(
+            86,
+            format!("panic(\"{ADD_DURING_WAIT}\"). The counter stays"),
+        ));
+        return (AddOutcome::Panicked(ADD_DURING_WAIT), state, lines);
+    }
     if delta > 0 {
         lines.push(go(
             85,
             if v == delta as i32 {
                 "this Add moved the counter off 0, and w = 0: no waiter of an old round is still counted".to_owned()
             } else {
-                "the counter was already above 0 before this Add: nothing to check".to_owned()
+                format!(
+                    "the counter was {} before this Add, not 0: this Add starts no round, nothing to check",
+                    v.wrapping_sub(delta as i32)
+                )
             },
         ));
     } else {
@@ -124,6 +172,22 @@ pub fn add(delta: isize, old: u64) -> (AddOutcome, u64, Vec<GoLine>) {
         88,
         format!("v = 0 and w = {w}: this is the last Done and waiters are counted, so it must wake them"),
     ));
+    if let Some(now) = recheck.filter(|&now| now != state) {
+        lines.push(go(
+            96,
+            format!(
+                "sanity re-check: the word is now {}, not {}: another goroutine's Add changed it \
+                 between line 73 and here, which correct use cannot do",
+                word(now),
+                word(state)
+            ),
+        ));
+        lines.push(go(
+            97,
+            format!("panic(\"{ADD_DURING_WAIT}\"): nobody is woken"),
+        ));
+        return (AddOutcome::Panicked(ADD_DURING_WAIT), state, lines);
+    }
     lines.push(go(
         96,
         "sanity re-check: the word still equals what line 73 returned. Correct use cannot change it \
@@ -137,7 +201,10 @@ pub fn add(delta: isize, old: u64) -> (AddOutcome, u64, Vec<GoLine>) {
     ));
     lines.push(go(
         102,
-        format!("runtime_Semrelease, {w} time(s): one token per counted waiter, no more"),
+        format!(
+            "runtime_Semrelease, {}: one token per counted waiter, no more",
+            count(w, "time", "times")
+        ),
     ));
     (AddOutcome::Released(w), state, lines)
 }
@@ -254,4 +321,142 @@ pub fn wait_return(sleep: Sleep, after: u64) -> Vec<GoLine> {
         go(147, "return"),
     ]);
     lines
+}
+
+/// Go's `Add` held by the pause right after line 73 (the word `old` before it).
+#[cfg(feature = "tracing")]
+pub fn add_held(delta: isize, old: u64) -> Vec<GoLine> {
+    let state = old.wrapping_add(counter_delta(delta));
+    vec![go(
+        73,
+        format!(
+            "one atomic add of {delta}: {} -> {}, v = {}, w = {}. Held here (a tracing \
+             subscriber blocks on the event right after the add): this is the last Done, and \
+             it has not reset the word or woken anyone yet",
+            word(old),
+            word(state),
+            counter(state),
+            waiters(state)
+        ),
+    )]
+}
+
+/// Go's `Wait` woken with a token, finding a new round's counter at line 140.
+pub fn wait_reused(after: u64) -> Vec<GoLine> {
+    vec![
+        sema(
+            151,
+            "woken: take the token the last Done released, stop looping",
+        ),
+        go(
+            140,
+            format!(
+                "re-check: the word is {}, not 0. The releaser zeroed it before releasing the \
+                 token, so a new round's Add came before this Wait returned",
+                word(after)
+            ),
+        ),
+        go(141, format!("panic(\"{REUSED}\")")),
+    ]
+}
+
+/// gosync's `src/sema/cancel.rs`, `src/waitgroup/timeout.rs` and `src/waitgroup.rs`: the
+/// timed wait has no Go counterpart (Go 1.19 has none), so its lines are Rust's own.
+#[cfg(feature = "tracing")]
+const RUST_SOURCES: [(&str, &str); 3] = [
+    (
+        "src/sema/cancel.rs",
+        include_str!("../../src/sema/cancel.rs"),
+    ),
+    (
+        "src/waitgroup/timeout.rs",
+        include_str!("../../src/waitgroup/timeout.rs"),
+    ),
+    ("src/waitgroup.rs", include_str!("../../src/waitgroup.rs")),
+];
+
+/// The one line of the Rust file `file` that contains `needle`.
+#[cfg(feature = "tracing")]
+fn rust(file: &'static str, needle: &str, why: &str) -> GoLine {
+    let (_, source) = RUST_SOURCES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .expect("a Rust source the tour quotes");
+    let mut found = source
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(needle));
+    let (index, code) = found
+        .next()
+        .unwrap_or_else(|| panic!("{file} no longer has {needle:?}: update the tour"));
+    assert!(
+        found.next().is_none(),
+        "{needle:?} is not one line of {file}"
+    );
+    quote_owned(file, index + 1, code.trim(), why)
+}
+
+#[cfg(feature = "tracing")]
+fn quote_owned(file: &'static str, line: usize, code: &'static str, why: &str) -> GoLine {
+    GoLine {
+        file,
+        line,
+        code,
+        why: why.to_owned(),
+    }
+}
+
+/// `wait_timeout` from its CAS to the park with a deadline.
+#[cfg(feature = "tracing")]
+pub fn wait_timeout_sleep(loaded: u64) -> Vec<GoLine> {
+    let mut lines = wait_register(loaded);
+    lines.extend([
+        go(
+            139,
+            "the sleep Go does here, gosync's timed wait does with a deadline:",
+        ),
+        rust(
+            "src/waitgroup/timeout.rs",
+            "Poll::Ready(semacquire_until(semap, deadline, || {",
+            "semacquire_until: Go's semacquire, plus a deadline and a way out",
+        ),
+        rust(
+            "src/sema/cancel.rs",
+            "if root.queue_unless_acquired(addr, &s) {",
+            "no token: nwait += 1, look again, queue on this address (sema.go:138-150)",
+        ),
+        rust(
+            "src/sema/cancel.rs",
+            "match s.park_until(&timer) {",
+            "sleep until a release readies it or the deadline passes",
+        ),
+    ]);
+    lines
+}
+
+/// `wait_timeout` after its deadline passed with no release: it withdraws.
+#[cfg(feature = "tracing")]
+pub fn wait_timed_out(after: u64) -> Vec<GoLine> {
+    vec![
+        rust(
+            "src/sema/cancel.rs",
+            "let acquired = root.withdraw(addr, &s, withdraw);",
+            "the deadline passed without a token: under the root lock (so no release can \
+             dequeue it meanwhile), leave the queue and ask the group to uncount this waiter",
+        ),
+        rust(
+            "src/waitgroup/timeout.rs",
+            "match statep.compare_exchange(state, state - 1, SeqCst, SeqCst) {",
+            &format!(
+                "counter > 0, so no release has counted it: CAS waiters - 1, leaving {}. The \
+                 last Done will release no token for it",
+                word(after)
+            ),
+        ),
+        rust(
+            "src/waitgroup.rs",
+            "Poll::Ready(Acquire::Withdrawn) | Poll::Pending => {",
+            "not woken: it acquires nothing (no Done happens before it) and returns false",
+        ),
+    ]
 }

@@ -13,7 +13,7 @@ use gosync::{Snapshot, WaitGroup};
 
 use crate::branch::Sleep;
 use crate::goroutine::Goroutine;
-use crate::record::{Did, Scene, Step, Tour};
+use crate::record::{Did, Part, Scene, Step, Tour};
 use crate::recorder::{Call, Recorder, SemaIs};
 
 /// Called with each scene as it starts (`None`) and after each step it records.
@@ -22,15 +22,20 @@ pub type Observer<'a> = &'a mut dyn FnMut(&Scene, Option<&Step>);
 /// Runs every scene this build can run, reporting each step to `observe` as it happens.
 pub fn run(observe: Observer<'_>) -> Tour {
     let mut tour = Tour::default();
+    #[cfg(feature = "tracing")]
+    let pause = crate::pause::Pause::install();
     tour.scenes.push(two_workers_and_a_waiter(1, observe));
     tour.scenes.push(two_waiters(2, observe));
     #[cfg(feature = "tracing")]
-    tour.scenes.push(token_before_sleep(
-        3,
-        observe,
-        crate::pause::Pause::install(),
-    ));
+    tour.scenes.push(token_before_sleep(3, observe, pause));
+    // Correct use ends here: the checker must have found nothing in it.
     tour.races_found = race::ENABLED.then(race::errors);
+    crate::misuse::run(
+        &mut tour,
+        observe,
+        #[cfg(feature = "tracing")]
+        pause,
+    );
     tour
 }
 
@@ -45,6 +50,7 @@ fn two_workers_and_a_waiter(number: usize, observe: Observer<'_>) -> Scene {
     let mut scene = Recorder::new(
         Scene {
             number,
+            part: Part::Tour,
             title: "two workers and a waiter",
             intro:
                 "main adds 2; a waiter waits and falls asleep; worker 1 writes its result and is \
@@ -105,6 +111,7 @@ fn two_waiters(number: usize, observe: Observer<'_>) -> Scene {
     let mut scene = Recorder::new(
         Scene {
             number,
+            part: Part::Tour,
             title: "two waiters",
             intro: "two waiters count themselves and sleep; the one done releases two tokens, one \
                     per counted waiter, and wakes them in the order they queued (FIFO).",
@@ -156,6 +163,7 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
     let mut scene = Recorder::new(
         Scene {
             number,
+            part: Part::Tour,
             title: "a token before the sleep",
             intro:
                 "the waiter is held (by a tracing subscriber) after its CAS counted it and before \
@@ -206,7 +214,7 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
 }
 
 /// A worker's job: write its result, then `done`. Returns what it did, for the record.
-fn work_then_done(wg: &WaitGroup, result: &RaceCell<u32>, value: u32) -> String {
+pub fn work_then_done(wg: &WaitGroup, result: &RaceCell<u32>, value: u32) -> String {
     result.set(value);
     wg.done();
     format!("wrote result {value}, then done")
@@ -214,7 +222,7 @@ fn work_then_done(wg: &WaitGroup, result: &RaceCell<u32>, value: u32) -> String 
 
 /// A waiter's job: `wait`, then read every result. Each must be there: the writes happen
 /// before their `done`, and every `done` before the return of this `wait`.
-fn wait_then_read(wg: &WaitGroup, results: &[RaceCell<u32>]) -> String {
+pub fn wait_then_read(wg: &WaitGroup, results: &[RaceCell<u32>]) -> String {
     wg.wait();
     let read: Vec<u32> = results.iter().map(RaceCell::get).collect();
     assert!(
@@ -226,7 +234,7 @@ fn wait_then_read(wg: &WaitGroup, results: &[RaceCell<u32>]) -> String {
 
 /// Polls the group until `ready` holds, yielding in between: how the tour knows a waiter
 /// is asleep without sleeping itself.
-fn until(wg: &WaitGroup, ready: impl Fn(&Snapshot) -> bool) {
+pub fn until(wg: &WaitGroup, ready: impl Fn(&Snapshot) -> bool) {
     while !ready(&wg.snapshot()) {
         thread::yield_now();
     }

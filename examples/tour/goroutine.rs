@@ -26,6 +26,16 @@ impl<'scope> Goroutine<'scope> {
         name: &'static str,
         body: impl FnOnce() -> String + Send + 'scope,
     ) -> Self {
+        Self::spawn_did(s, name, || Did::around(body))
+    }
+
+    /// [`spawn`](Self::spawn) with a body that reports what it did itself (say, a
+    /// misuse's panic, through [`Did::around_panicking`]).
+    pub fn spawn_did<'env>(
+        s: &'scope Scope<'scope, 'env>,
+        name: &'static str,
+        body: impl FnOnce() -> Did + Send + 'scope,
+    ) -> Self {
         let (cue, on_cue) = mpsc::channel();
         let (numbered, numbered_rx) = mpsc::channel();
         let cue_edge = Arc::new(0);
@@ -40,7 +50,7 @@ impl<'scope> Goroutine<'scope> {
                     .recv()
                     .expect("the director cues every goroutine it spawns");
                 race::acquire(&*edge);
-                let done = Did::around(body);
+                let done = body();
                 // Report who did it, in the thread's own words.
                 (
                     thread::current().name().unwrap_or("unnamed").to_owned(),

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::branch::word;
-use crate::record::{Observed, Scene, Step};
+use crate::record::{Observed, Scene, Step, Tour};
 
 /// What a newcomer reads before the first scene.
 pub fn preface() -> String {
@@ -98,7 +98,7 @@ pub fn observed(now: &Observed) -> String {
 }
 
 /// What a newcomer should take away, after the last scene.
-pub fn summary(scenes: usize) -> String {
+pub fn summary(tour: &Tour) -> String {
     let mut out = String::from(
         "\n== What to take away ==\n\
          - Add/Done: one atomic add. Every call but the last Done returns at `v > 0` (line 88).\n\
@@ -108,12 +108,19 @@ pub fn summary(scenes: usize) -> String {
          \x20 it sleeps on the semaphore (139) and re-checks the word after waking (140).\n\
          - The semaphore pairs every sleep with one wake-up, even when the wake-up comes first.\n",
     );
-    if scenes == 2 {
-        out.push_str(
-            "\nScene 3 (a token that arrives before the sleep) needs a pause inside `wait`:\n\
-             \x20 cargo run --example tour --features tracing\n",
-        );
+    let missing: Vec<String> = crate::misuse::NEED_TRACING
+        .iter()
+        .filter(|(number, _)| !tour.scenes.iter().any(|s| s.number == *number))
+        .map(|(number, title)| format!("\x20 scene {number}: {title}\n"))
+        .collect();
+    if !missing.is_empty() {
+        out.push_str("\nThese scenes need a pause inside gosync's calls (--features tracing):\n");
+        out.extend(missing);
+        out.push_str("\x20 cargo run --example tour --features tracing\n");
     }
-    out.push_str("\nDraw this run: cargo run --example tour -- --svg tour.svg\n");
+    out.push_str(
+        "\nDraw this run: cargo run --example tour -- --svg tour.svg\n\
+         Step through it in a browser: cargo run --example tour -- --html tour.html\n",
+    );
     out
 }

@@ -18,8 +18,12 @@ use tracing::{Event, Metadata, Subscriber};
 /// The start of the message `wait` emits between its CAS and the semaphore.
 pub const WAIT_REGISTERED: &str = "wait: registered";
 /// The message `add` emits right after its atomic add, before any check.
-#[allow(dead_code)] // The tour holds only waiters; docs/misuse.md holds an `add` here.
+#[allow(dead_code)] // Both the tour and docs/misuse.md hold a `done` here.
 pub const AFTER_ATOMIC_ADD: &str = "add";
+
+/// The message gosync's timed wait emits after queueing and right before it parks.
+#[allow(dead_code)] // The tour holds a timed waiter here; docs/misuse.md does not.
+pub const PARK_UNTIL_DEADLINE: &str = "park until deadline";
 
 /// Where the armed thread is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

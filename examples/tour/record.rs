@@ -15,11 +15,24 @@ pub struct Tour {
     pub races_found: Option<usize>,
 }
 
+/// Which part of the tour a scene belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Correct use: the timeline picture (`--svg`) draws these.
+    Tour,
+    /// Go's misuse panics and gosync's timed-out waiter: narrated and in the page
+    /// (`--html`), not in the picture.
+    Misuse,
+}
+
 /// One orchestrated run of a WaitGroup.
 #[derive(Debug)]
 pub struct Scene {
-    /// Its number in the tour, from 1.
+    /// Its number in the tour, from 1; the same in every build (a build that cannot run a
+    /// scene skips its number).
     pub number: usize,
+    /// Correct use or misuse.
+    pub part: Part,
     /// A short title.
     pub title: &'static str,
     /// What the scene shows, in a sentence or two.
@@ -72,6 +85,25 @@ pub enum Action {
     WaitRegistered,
     /// `wg.wait()` returned at once: the counter was 0.
     WaitFast,
+    /// `wg.done()` held by the pause right after its atomic add (line 73): the word says
+    /// counter 0 and the waiters it must wake, and it has woken nobody yet.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    DoneHeld,
+    /// A call that panicked with Go's text.
+    Panicked {
+        /// The call as written (`wg.add(1)`).
+        call: &'static str,
+        /// Go's panic text, as the payload said.
+        message: &'static str,
+        /// For a `wait` woken with a token before it panicked: the step that released it.
+        token_from: Option<usize>,
+    },
+    /// `wg.wait_timeout(..)` counted itself and queued in the semaphore with a deadline.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    WaitTimeoutAsleep,
+    /// `wg.wait_timeout(..)` timed out and withdrew: returned `false`, uncounted.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    WaitTimedOut,
     /// `wg.wait()` returned after the semaphore let it through with the token released by
     /// step `token_from` of the same scene.
     WaitReturned {
@@ -99,6 +131,10 @@ impl Action {
                 sleep: Sleep::TokenBeforeSleep,
                 ..
             } => "wg.wait() takes token, returns".to_owned(),
+            Action::DoneHeld => "wg.done(): held after its add".to_owned(),
+            Action::Panicked { call, .. } => format!("{call} panics"),
+            Action::WaitTimeoutAsleep => "wg.wait_timeout(): asleep".to_owned(),
+            Action::WaitTimedOut => "wg.wait_timeout() withdraws: false".to_owned(),
         }
     }
 
@@ -118,12 +154,39 @@ impl Action {
                 sleep: Sleep::TokenBeforeSleep,
                 ..
             } => "wait-token-before-sleep",
+            Action::DoneHeld => "done-held",
+            Action::Panicked { .. } => "panic",
+            Action::WaitTimeoutAsleep => "wait-timeout-asleep",
+            Action::WaitTimedOut => "wait-timed-out",
         }
     }
 
-    /// Whether this step is a `wait` returning (a race `Acquire(wg)` in Go's annotations).
-    pub fn is_wait_return(&self) -> bool {
-        matches!(self, Action::WaitFast | Action::WaitReturned { .. })
+    /// Whether this step ends a `wait` of its goroutine (returned, withdrew or panicked).
+    pub fn ends_wait(&self) -> bool {
+        matches!(
+            self,
+            Action::WaitFast
+                | Action::WaitReturned { .. }
+                | Action::WaitTimedOut
+                | Action::Panicked {
+                    token_from: Some(_),
+                    ..
+                }
+        )
+    }
+
+    /// The step whose release let this `wait` through, if one did.
+    pub fn token_from(&self) -> Option<usize> {
+        match *self {
+            Action::WaitReturned { token_from, .. } => Some(token_from),
+            Action::Panicked { token_from, .. } => token_from,
+            _ => None,
+        }
+    }
+
+    /// Whether the goroutine is asleep in the semaphore after this step.
+    pub fn falls_asleep(&self) -> bool {
+        matches!(self, Action::WaitAsleep | Action::WaitTimeoutAsleep)
     }
 }
 
@@ -154,6 +217,8 @@ pub struct Step {
 pub struct Did {
     /// What it did around the call; empty if nothing.
     pub work: String,
+    /// The call's panic text, if it panicked (only misuse scenes catch one).
+    pub panic: Option<&'static str>,
     /// Its steps in the race checker during the call (`None` without the `race` feature).
     pub clock: Option<ClockSpan>,
 }
@@ -180,7 +245,29 @@ impl Did {
                         .filter(|edge| edge.to == goroutine)
                         .collect(),
                 });
-        Did { work, clock }
+        Did {
+            work,
+            panic: None,
+            clock,
+        }
+    }
+
+    /// Runs `call`, which must panic with a `&'static str` (Go's misuse text), and keeps
+    /// the text.
+    pub fn around_panicking(call: impl FnOnce()) -> Did {
+        let mut panic = None;
+        let mut did = Did::around(|| {
+            let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
+                .expect_err("the misuse panics");
+            panic = Some(
+                *payload
+                    .downcast_ref::<&'static str>()
+                    .expect("gosync panics with a &'static str"),
+            );
+            String::new()
+        });
+        did.panic = panic;
+        did
     }
 
     /// A step recorded while its goroutine is still blocked in the call: the thread has
@@ -188,6 +275,7 @@ impl Did {
     pub fn blocked() -> Did {
         Did {
             work: String::new(),
+            panic: None,
             clock: None,
         }
     }

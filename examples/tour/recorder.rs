@@ -42,7 +42,6 @@ impl<'a> Recorder<'a> {
         self.scene.lanes[lane]
     }
 
-    #[cfg(feature = "tracing")]
     pub fn last(&self) -> &Step {
         self.scene.steps.last().expect("a step was recorded")
     }
@@ -142,13 +141,50 @@ impl<'a> Recorder<'a> {
         sema: SemaIs,
         did: Did,
     ) -> usize {
+        self.call_rechecked(lane, call, before, None, sema, did)
+    }
+
+    /// [`call`](Self::call), where the word was changed to `recheck` by another goroutine
+    /// while this call was held after its atomic add (`None`: nobody did).
+    pub fn call_rechecked(
+        &mut self,
+        lane: usize,
+        call: Call,
+        before: Observed,
+        recheck: Option<u64>,
+        sema: SemaIs,
+        did: Did,
+    ) -> usize {
         let delta = match call {
             Call::Add(delta) => delta,
             Call::Done => -1,
         };
-        let (outcome, added, mut go) = branch::add(delta, before.state);
+        let (outcome, added, mut go) = branch::add_rechecked(delta, before.state, recheck);
         let after = self.observe_sema(sema);
+        if let AddOutcome::Panicked(message) = outcome {
+            assert_eq!(did.panic, Some(message), "the call panics where Go's does");
+            assert_eq!(
+                after.state,
+                recheck.unwrap_or(added),
+                "Go's panics roll nothing back"
+            );
+            if recheck.is_some() {
+                go.remove(0); // line 73 ran before the hold, and was recorded then
+            }
+            let call: &'static str = match call {
+                Call::Add(delta) => Box::leak(format!("wg.add({delta})").into_boxed_str()),
+                Call::Done => "wg.done()",
+            };
+            let action = Action::Panicked {
+                call,
+                message,
+                token_from: None,
+            };
+            return self.push(lane, action, after, go, did);
+        }
+        assert_eq!(did.panic, None, "the call returns where Go's does");
         let released = match outcome {
+            AddOutcome::Panicked(_) => unreachable!("handled above"),
             AddOutcome::Returned => {
                 assert_eq!(
                     after.state, added,
@@ -247,6 +283,64 @@ impl<'a> Recorder<'a> {
             branch::wait_fast(before.state),
             did,
         );
+    }
+
+    /// Records a `done` held by the pause right after its atomic add.
+    #[cfg(feature = "tracing")]
+    pub fn done_held(&mut self, lane: usize, before: Observed) {
+        let after = self.observe();
+        assert_eq!(
+            after.state,
+            before.state.wrapping_add(branch::counter_delta(-1)),
+            "the held done made its atomic add"
+        );
+        let go = branch::add_held(-1, before.state);
+        self.push(lane, Action::DoneHeld, after, go, Did::blocked());
+    }
+
+    /// Records a `wait` woken with the token of step `token_from` that found a new round
+    /// and panicked.
+    pub fn wait_reused(&mut self, lane: usize, token_from: usize, did: Did) {
+        assert_eq!(did.panic, Some(branch::REUSED), "Wait panics as Go's does");
+        let after = self.observe();
+        assert_ne!(branch::counter(after.state), 0, "a new round is counting");
+        assert_eq!(after.sema, Some(0), "the woken waiter took its token");
+        let action = Action::Panicked {
+            call: "wg.wait()",
+            message: branch::REUSED,
+            token_from: Some(token_from),
+        };
+        self.push(lane, action, after, branch::wait_reused(after.state), did);
+    }
+
+    /// Records a `wait_timeout` that counted itself and queued with a deadline.
+    #[cfg(feature = "tracing")]
+    pub fn wait_timeout_asleep(&mut self, lane: usize, before: Observed) {
+        let after = self.observe();
+        assert_eq!(
+            after.state,
+            before.state.wrapping_add(1),
+            "Wait's CAS counted one waiter"
+        );
+        assert_eq!(after.parked, before.parked + 1, "the waiter is queued");
+        let go = branch::wait_timeout_sleep(before.state);
+        self.push(lane, Action::WaitTimeoutAsleep, after, go, Did::blocked());
+    }
+
+    /// Records a `wait_timeout` that timed out: `registered` is the group it counted
+    /// itself into, `did` its return (`false`).
+    #[cfg(feature = "tracing")]
+    pub fn wait_timed_out(&mut self, lane: usize, registered: Observed, did: Did) {
+        let after = self.observe();
+        assert_eq!(
+            after.state,
+            registered.state.wrapping_sub(1),
+            "the waiter withdrew: uncounted"
+        );
+        assert_eq!(after.parked, registered.parked - 1, "and out of the queue");
+        assert_eq!(after.sema, registered.sema, "no token taken or left");
+        let go = branch::wait_timed_out(after.state);
+        self.push(lane, Action::WaitTimedOut, after, go, did);
     }
 
     pub fn finish(self) -> Scene {
