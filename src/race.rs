@@ -239,6 +239,16 @@ pub(crate) mod keyed {
         let _ = id;
     }
 
+    /// [`read`](super::read) of `id`'s memory location, reported at `at` (a user's call
+    /// whose `#[track_caller]` chain a trait object or a closure broke).
+    #[inline(always)]
+    pub(crate) fn read_at(id: &ObjectId, at: &'static std::panic::Location<'static>) {
+        #[cfg(feature = "race")]
+        access::access(id.place(), AccessKind::Read, Site::at(at));
+        #[cfg(not(feature = "race"))]
+        let _ = (id, at);
+    }
+
     /// [`write`](super::write) of `id`'s memory location.
     #[inline(always)]
     #[track_caller]
