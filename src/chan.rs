@@ -224,6 +224,11 @@ impl<T> Chan<T> {
         race::keyed::read_at(&self.race, at);
     }
 
+    /// What a sender woken by the close acquires: the close's release.
+    pub(crate) fn acquire_close(&self) {
+        self.lock().raceaddr.acquire();
+    }
+
     /// Go's `racenotify(c, idx, nil)`: the buffer slot of message `k`.
     fn notify(state: &mut State<T>, cap: usize, k: u64) {
         if !race::ENABLED {

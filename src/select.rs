@@ -326,6 +326,8 @@ pub struct SendCase<'a, T> {
     packet: Option<Arc<Packet<T>>>,
     /// `Some(Ok)`: sent; `Some(Err(v))`: closed (fallible only); `None`: not completed.
     outcome: Option<Result<(), T>>,
+    /// It has blocked: a close that ends it now woke it (Go's `closechan` readies it).
+    blocked: bool,
 }
 
 impl<'a, T> SendCase<'a, T> {
@@ -336,6 +338,7 @@ impl<'a, T> SendCase<'a, T> {
             value: Some(value),
             packet: None,
             outcome: None,
+            blocked: false,
         }
     }
 
@@ -400,6 +403,12 @@ impl<T> Case for SendCase<'_, T> {
                 true
             }
             Sent::Closed(value) => {
+                if self.blocked {
+                    // go: chan.go:413 raceacquireg(gp, c.raceaddr()), for a sender the
+                    // close woke (one that finds the channel closed at once acquires
+                    // nothing, chan.go:206).
+                    self.chan.acquire_close();
+                }
                 self.race_read(at);
                 drop(value);
                 std::panic::panic_any(SEND_ON_CLOSED) // go: chan.go:206, select.go:529
@@ -408,6 +417,7 @@ impl<T> Case for SendCase<'_, T> {
     }
 
     fn register(&mut self, ctx: &Arc<Context>, index: usize) -> wait::WaitKey {
+        self.blocked = true;
         let value = self
             .value
             .take()
@@ -545,7 +555,7 @@ macro_rules! __select_parse {
     };
     // The expansion: the cases, one selection, then the body of the case that completed.
     (@cases ($([$id:ident $kind:ident $args:tt $pat:pat => $body:tt])*) $default:tt) => {{
-        $( let mut $id = $crate::__select_parse!(@new $kind $args); )*
+        $( $crate::__select_parse!(@new $id $kind $args); )*
         $crate::__select::run(
             &mut [$( &mut $id as &mut dyn $crate::__select::Case ),*],
             $crate::__select_parse!(@mode $default),
@@ -560,8 +570,15 @@ macro_rules! __select_parse {
             ::core::stringify!($($rest)+)
         ))
     };
-    (@new recv ($rx:expr)) => { $crate::__select::RecvCase::new(&$rx) };
-    (@new send ($tx:expr, $value:expr)) => { $crate::__select::SendCase::select(&$tx, $value) };
+    // `let c = &expr;` keeps a temporary channel (Go's `case <-time.After(d)`) alive.
+    (@new $id:ident recv ($rx:expr)) => {
+        let $id = &$rx;
+        let mut $id = $crate::__select::RecvCase::new($id);
+    };
+    (@new $id:ident send ($tx:expr, $value:expr)) => {
+        let $id = &$tx;
+        let mut $id = $crate::__select::SendCase::select($id, $value);
+    };
     (@mode ()) => { $crate::__select::Mode::Block };
     (@mode (now => $body:tt)) => { $crate::__select::Mode::Now };
     (@mode (until ($timeout:expr) => $body:tt)) => { $crate::__select::Mode::after($timeout) };

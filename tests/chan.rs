@@ -268,3 +268,105 @@ fn select_bodies_may_break_and_the_loop_ends() {
     }
     assert_eq!(sum, 3);
 }
+
+// --- the race edges of a rendezvous, whichever side registered first ------------------------
+
+/// Both sides of Go's `racesync`, with the order forced: a `try_send` succeeds on an
+/// unbuffered channel only once a receiver is registered (blocked), a `try_recv` only once
+/// a sender is. Go's memory model: the send happens before the receive completes, and the
+/// receive happens before the send completes.
+#[cfg(feature = "race")]
+mod rendezvous_edges {
+    use std::sync::Arc;
+
+    use gosync::race::{check, RaceCell};
+    use gosync::{chan, go, TryRecvError, TrySendError};
+
+    fn send_when_a_receiver_waits(tx: &gosync::Sender<u8>) {
+        while let Err(TrySendError::Full(_)) = tx.try_send(1) {
+            std::thread::yield_now();
+        }
+    }
+
+    fn recv_when_a_sender_waits(rx: &gosync::Receiver<u8>) -> u8 {
+        loop {
+            match rx.try_recv() {
+                Ok(v) => return v,
+                Err(TryRecvError::Empty) => std::thread::yield_now(),
+                Err(TryRecvError::Closed) => unreachable!(),
+            }
+        }
+    }
+
+    /// The blocked receiver learns what the sender did before its send.
+    #[test]
+    fn a_blocked_receiver_sees_the_senders_writes() {
+        let ((), races) = check(|| {
+            let x = Arc::new(RaceCell::new(0));
+            let (tx, rx) = chan(0);
+            let x2 = x.clone();
+            let receiver = go(move || {
+                rx.recv();
+                x2.set(2);
+            });
+            x.set(1);
+            send_when_a_receiver_waits(&tx);
+            drop(receiver); // no join edge
+        });
+        assert!(races.is_empty(), "{}", races[0]);
+    }
+
+    /// The sender that completes a blocked receiver learns what the receiver did before it.
+    #[test]
+    fn the_sender_sees_the_blocked_receivers_writes() {
+        let ((), races) = check(|| {
+            let x = Arc::new(RaceCell::new(0));
+            let (tx, rx) = chan(0);
+            let x2 = x.clone();
+            let receiver = go(move || {
+                x2.set(1);
+                rx.recv();
+            });
+            send_when_a_receiver_waits(&tx);
+            x.set(2);
+            drop(receiver);
+        });
+        assert!(races.is_empty(), "{}", races[0]);
+    }
+
+    /// The blocked sender learns what the receiver did before its receive.
+    #[test]
+    fn a_blocked_sender_sees_the_receivers_writes() {
+        let ((), races) = check(|| {
+            let x = Arc::new(RaceCell::new(0));
+            let (tx, rx) = chan(0);
+            let x2 = x.clone();
+            let sender = go(move || {
+                tx.send(1);
+                x2.set(2);
+            });
+            x.set(1);
+            recv_when_a_sender_waits(&rx);
+            drop(sender);
+        });
+        assert!(races.is_empty(), "{}", races[0]);
+    }
+
+    /// The receiver that completes a blocked sender learns what the sender did before it.
+    #[test]
+    fn the_receiver_sees_the_blocked_senders_writes() {
+        let ((), races) = check(|| {
+            let x = Arc::new(RaceCell::new(0));
+            let (tx, rx) = chan(0);
+            let x2 = x.clone();
+            let sender = go(move || {
+                x2.set(1);
+                tx.send(1);
+            });
+            recv_when_a_sender_waits(&rx);
+            x.set(2);
+            drop(sender);
+        });
+        assert!(races.is_empty(), "{}", races[0]);
+    }
+}
