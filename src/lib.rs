@@ -86,11 +86,20 @@ mod error;
 mod goroutine;
 mod primitive;
 pub mod race;
+mod select;
 mod sema;
 mod trace;
 mod waitgroup;
 
-pub use chan::{chan, Receiver, Sender};
+pub use chan::{
+    chan, Iter, Receiver, RecvTimeoutError, SendTimeoutError, Sender, TryRecvError, TrySendError,
+};
+
+/// What [`select!`] expands to; not API.
+#[doc(hidden)]
+pub mod __select {
+    pub use crate::select::{run, Case, ChanRef, Context, Mode, RecvCase, SendCase};
+}
 pub use error::WaitGroupError;
 pub use goroutine::{go, JoinHandle};
 pub use waitgroup::{DoneGuard, OwnedDoneGuard, Snapshot, Wait, WaitGroup};

@@ -49,6 +49,7 @@ mod cell;
 mod clock;
 #[cfg(feature = "race")]
 mod domain;
+mod dump;
 mod edge;
 #[cfg(feature = "race")]
 mod goroutine;
@@ -56,6 +57,8 @@ mod object;
 #[cfg(feature = "race")]
 mod place;
 mod report;
+#[cfg(feature = "race")]
+pub(crate) mod sched;
 #[cfg(feature = "race")]
 mod shadow;
 #[cfg(feature = "race")]
@@ -71,6 +74,7 @@ mod race_md_examples {}
 compile_error!("the `race` feature keeps per-OS-thread state: build it without `--cfg gosync_loom`/`gosync_shuttle`");
 
 pub use cell::RaceCell;
+pub use dump::{BlockedGoroutine, CheckReport, Deadlock};
 pub use edge::{HappensBefore, SyncObject};
 pub(crate) use object::ObjectId;
 pub use report::{Access, AccessKind, DataRace, Site};
@@ -235,6 +239,16 @@ pub(crate) mod keyed {
         let _ = id;
     }
 
+    /// [`read`](super::read) of `id`'s memory location, reported at `at` (a user's call
+    /// whose `#[track_caller]` chain a trait object or a closure broke).
+    #[inline(always)]
+    pub(crate) fn read_at(id: &ObjectId, at: &'static std::panic::Location<'static>) {
+        #[cfg(feature = "race")]
+        access::access(id.place(), AccessKind::Read, Site::at(at));
+        #[cfg(not(feature = "race"))]
+        let _ = (id, at);
+    }
+
     /// [`write`](super::write) of `id`'s memory location.
     #[inline(always)]
     #[track_caller]
@@ -250,14 +264,13 @@ pub(crate) mod keyed {
 /// every goroutine started by [`go`](crate::go) inside it (transitively) has finished,
 /// and returns `f`'s result with the races found among them.
 ///
+/// `check` never hangs on goroutines blocked in gosync (see [`check_report`]): when every
+/// goroutine of the check, `f` included, is blocked for ever, it panics with Go's
+/// `fatal error: all goroutines are asleep - deadlock!` and each goroutine as Go's dump
+/// prints it ([`Deadlock`]); when `f` has returned and the goroutines left are all blocked
+/// for ever, it returns, as Go's test ends, and prints them on stderr as leaked.
+///
 /// Checks running in parallel (cargo's test threads) never see each other's accesses.
-///
-/// # Panics
-///
-/// Without the `race` feature, before running `f`: there is no checker to run, and an
-/// empty list would let a test pass having checked nothing. The message says how to turn
-/// it on (`cargo test --features gosync/race`). Code built both ways asks [`ENABLED`]
-/// first, or uses [`check_if_enabled`].
 ///
 /// ```
 /// # #[cfg(feature = "race")] {
@@ -273,13 +286,89 @@ pub(crate) mod keyed {
 /// assert_eq!((sum, races.len()), (3, 0));
 /// # }
 /// ```
+///
+/// # Panics
+///
+/// - With the [`Deadlock`] text when every goroutine of the check is asleep.
+/// - With `f`'s own panic if `f` panics (without waiting for its goroutines).
+/// - Without the `race` feature, before running `f`: there is no checker to run, and an
+///   empty list would let a test pass having checked nothing. The message says how to turn
+///   it on (`cargo test --features gosync/race`). Code built both ways asks [`ENABLED`]
+///   first, or uses [`check_if_enabled`].
 pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
+    match check_report(f) {
+        Ok(report) => {
+            if !report.leaked.is_empty() {
+                use std::io::Write as _;
+                let text = dump::leak_text(&report.leaked);
+                let _ = write!(std::io::stderr().lock(), "{text}");
+            }
+            (report.value, report.races)
+        }
+        Err(deadlock) => panic!("{deadlock}"),
+    }
+}
+
+/// [`check`], with the deadlock returned as an error and the leaked goroutines in the
+/// report instead of on stderr.
+///
+/// A goroutine is asleep when it is blocked in a gosync primitive without a time-out: a
+/// `WaitGroup`'s wait, a [`chan`](crate::chan) send or receive, a
+/// [`select!`](crate::select) without `default`, a [`JoinHandle::join`](crate::JoinHandle::join).
+/// A goroutine that sleeps, spins, or blocks in a std primitive is awake as far as the
+/// checker knows, so a check waiting on it waits, as before. Threads the checker does not
+/// know (a plain `std::thread::spawn` without [`forked`]) are not goroutines of the check:
+/// if the check's goroutines wait on one, they are reported as deadlocked.
+///
+/// Once judged, the check's blocked goroutines are released: each unwinds out of the
+/// primitive it waits in (without running the panic hook), so no thread is left hanging.
+///
+/// ```
+/// # #[cfg(feature = "race")] {
+/// use gosync::race::check_report;
+/// use gosync::WaitGroup;
+///
+/// let deadlock = check_report(|| {
+///     let wg = WaitGroup::new();
+///     wg.add(1);
+///     wg.wait(); // nobody calls done
+/// })
+/// .unwrap_err();
+/// assert_eq!(deadlock.goroutines.len(), 1);
+/// assert_eq!(deadlock.goroutines[0].wait_reason, "semacquire");
+/// # }
+/// ```
+///
+/// # Panics
+///
+/// With `f`'s panic if `f` panics; without the `race` feature, before running `f`, as
+/// [`check`] does.
+pub fn check_report<T>(f: impl FnOnce() -> T) -> Result<CheckReport<T>, Deadlock> {
     #[cfg(feature = "race")]
     {
+        use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
         let domain = domain::Domain::for_check();
-        let out = goroutine::run_as_root(domain.clone(), f);
-        domain.wait_all_finished();
-        (out, domain.take_races())
+        sched::check_started(domain.addr());
+        let out = catch_unwind(AssertUnwindSafe(|| {
+            goroutine::run_as_root(domain.clone(), f)
+        }));
+        let released = matches!(&out, Err(payload) if payload.is::<sched::Released>());
+        let verdict = sched::check_finished(domain.addr(), out.is_ok() || released);
+        let races = domain.take_races();
+        match (out, verdict) {
+            (_, sched::Verdict::Deadlock(goroutines)) => Err(Deadlock { goroutines, races }),
+            (Err(payload), _) => resume_unwind(payload),
+            (Ok(value), sched::Verdict::Leaked(leaked)) => Ok(CheckReport {
+                value,
+                races,
+                leaked,
+            }),
+            (Ok(value), sched::Verdict::Finished) => Ok(CheckReport {
+                value,
+                races,
+                leaked: Vec::new(),
+            }),
+        }
     }
     #[cfg(not(feature = "race"))]
     {
@@ -445,6 +534,26 @@ where
     f
 }
 
+/// Names the caller's site as the one a deeper block (the semaphore's park) reports in a
+/// deadlock dump, until the guard drops; nothing without the `race` feature.
+#[inline(always)]
+#[track_caller]
+pub(crate) fn blocking_here() -> impl Drop {
+    #[cfg(feature = "race")]
+    {
+        sched::BlockingAt::enter(Site::here())
+    }
+    #[cfg(not(feature = "race"))]
+    {
+        struct Nothing;
+        impl Drop for Nothing {
+            #[inline(always)]
+            fn drop(&mut self) {}
+        }
+        Nothing
+    }
+}
+
 /// The no-op fork and join of [`go`](crate::go) without the `race` feature.
 #[cfg(not(feature = "race"))]
 mod norace_goroutine {
@@ -466,6 +575,8 @@ mod norace_goroutine {
     }
 
     impl Joiner {
+        #[inline(always)]
+        pub(crate) fn wait_exit(&self) {}
         #[inline(always)]
         pub(crate) fn join_edge(self) {}
     }

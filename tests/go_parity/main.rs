@@ -7,6 +7,13 @@ mod waitgroup_test;
 #[cfg(feature = "race")]
 mod race_waitgroup_test;
 
+#[cfg(feature = "race")]
+mod race_chan_test;
+#[cfg(feature = "race")]
+mod race_select_test;
+#[cfg(feature = "race")]
+mod race_support;
+
 // Real Go as the oracle (docs/go-parity.md): scenarios run by Go and by gosync alike.
 mod go_verdicts;
 mod golden;
