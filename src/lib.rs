@@ -77,6 +77,8 @@ mod goroutine;
 mod primitive;
 pub mod race;
 mod sema;
+pub mod sync;
+pub mod thread;
 mod trace;
 mod waitgroup;
 

@@ -51,6 +51,8 @@ mod clock;
 mod domain;
 mod edge;
 #[cfg(feature = "race")]
+mod foreign;
+#[cfg(feature = "race")]
 mod goroutine;
 mod object;
 #[cfg(feature = "race")]
@@ -216,6 +218,16 @@ pub(crate) mod keyed {
         let _ = id;
     }
 
+    /// [`release`](super::release) to `id`'s sync clock.
+    #[inline(always)]
+    #[cfg_attr(not(feature = "race"), allow(dead_code))] // gosync::sync's, race mode only
+    pub(crate) fn release(id: &ObjectId) {
+        #[cfg(feature = "race")]
+        sync::release(id.place());
+        #[cfg(not(feature = "race"))]
+        let _ = id;
+    }
+
     /// [`release_merge`](super::release_merge) into `id`'s sync clock.
     #[inline(always)]
     pub(crate) fn release_merge(id: &ObjectId) {
@@ -271,6 +283,7 @@ pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
     #[cfg(feature = "race")]
     {
         let domain = domain::Domain::for_check();
+        let _running = foreign::running(&domain);
         let out = goroutine::run_as_root(domain.clone(), f);
         domain.wait_all_finished();
         (out, domain.take_races())

@@ -7,6 +7,17 @@ mod waitgroup_test;
 #[cfg(feature = "race")]
 mod race_waitgroup_test;
 
+// Go's race testdata for locks, Once and Cond, on gosync::sync (issue 12).
+#[cfg(feature = "race")]
+mod race_mutex_test;
+#[cfg(feature = "race")]
+mod race_rwmutex_test;
+#[cfg(feature = "race")]
+mod race_support;
+#[cfg(feature = "race")]
+mod race_sync_test;
+mod race_sync_verdicts;
+
 // Real Go as the oracle (docs/go-parity.md): scenarios run by Go and by gosync alike.
 mod go_verdicts;
 mod golden;
