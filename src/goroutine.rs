@@ -62,7 +62,9 @@ impl<T> JoinHandle<T> {
     /// let payload = handle.join().unwrap_err();
     /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
     /// ```
+    #[track_caller]
     pub fn join(self) -> std::thread::Result<T> {
+        self.joiner.wait_exit(); // the race build waits in its scheduler, visibly asleep
         let result = self.thread.join();
         self.joiner.join_edge();
         result

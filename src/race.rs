@@ -49,6 +49,7 @@ mod cell;
 mod clock;
 #[cfg(feature = "race")]
 mod domain;
+mod dump;
 mod edge;
 #[cfg(feature = "race")]
 mod foreign;
@@ -58,6 +59,8 @@ mod object;
 #[cfg(feature = "race")]
 mod place;
 mod report;
+#[cfg(feature = "race")]
+pub(crate) mod sched;
 #[cfg(feature = "race")]
 mod shadow;
 #[cfg(feature = "race")]
@@ -73,6 +76,7 @@ mod race_md_examples {}
 compile_error!("the `race` feature keeps per-OS-thread state: build it without `--cfg gosync_loom`/`gosync_shuttle`");
 
 pub use cell::RaceCell;
+pub use dump::{BlockedGoroutine, CheckReport, Deadlock};
 pub use edge::{HappensBefore, SyncObject};
 pub(crate) use object::ObjectId;
 pub use report::{Access, AccessKind, DataRace, Site};
@@ -262,6 +266,12 @@ pub(crate) mod keyed {
 /// every goroutine started by [`go`](crate::go) inside it (transitively) has finished,
 /// and returns `f`'s result with the races found among them.
 ///
+/// `check` never hangs on goroutines blocked in gosync (see [`check_report`]): when every
+/// goroutine of the check, `f` included, is blocked for ever, it panics with Go's
+/// `fatal error: all goroutines are asleep - deadlock!` and each goroutine as Go's dump
+/// prints it ([`Deadlock`]); when `f` has returned and the goroutines left are all blocked
+/// for ever, it returns, as Go's test ends, and prints them on stderr as leaked.
+///
 /// Checks running in parallel (cargo's test threads) never see each other's accesses.
 /// Without the `race` feature, `f` runs and the list is empty.
 ///
@@ -279,17 +289,93 @@ pub(crate) mod keyed {
 /// assert_eq!((sum, races.len()), (3, 0));
 /// # }
 /// ```
+///
+/// # Panics
+///
+/// With the [`Deadlock`] text when every goroutine of the check is asleep; with `f`'s own
+/// panic if `f` panics (without waiting for its goroutines).
 pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
+    match check_report(f) {
+        Ok(report) => {
+            if !report.leaked.is_empty() {
+                use std::io::Write as _;
+                let text = dump::leak_text(&report.leaked);
+                let _ = write!(std::io::stderr().lock(), "{text}");
+            }
+            (report.value, report.races)
+        }
+        Err(deadlock) => panic!("{deadlock}"),
+    }
+}
+
+/// [`check`], with the deadlock returned as an error and the leaked goroutines in the
+/// report instead of on stderr.
+///
+/// A goroutine is asleep when it is blocked in a gosync primitive without a time-out: a
+/// `WaitGroup`'s wait, a [`chan`](crate::chan) send or receive, a
+/// [`select!`](crate::select) without `default`, a [`JoinHandle::join`](crate::JoinHandle::join).
+/// A goroutine that sleeps, spins, or blocks in a std primitive is awake as far as the
+/// checker knows, so a check waiting on it waits, as before. Threads the checker does not
+/// know (a plain `std::thread::spawn` without [`forked`]) are not goroutines of the check:
+/// if the check's goroutines wait on one, they are reported as deadlocked.
+///
+/// Once judged, the check's blocked goroutines are released: each unwinds out of the
+/// primitive it waits in (without running the panic hook), so no thread is left hanging.
+/// Without the `race` feature, `f` runs and the report is empty.
+///
+/// ```
+/// # #[cfg(feature = "race")] {
+/// use gosync::race::check_report;
+/// use gosync::WaitGroup;
+///
+/// let deadlock = check_report(|| {
+///     let wg = WaitGroup::new();
+///     wg.add(1);
+///     wg.wait(); // nobody calls done
+/// })
+/// .unwrap_err();
+/// assert_eq!(deadlock.goroutines.len(), 1);
+/// assert_eq!(deadlock.goroutines[0].wait_reason, "semacquire");
+/// # }
+/// ```
+///
+/// # Panics
+///
+/// With `f`'s panic if `f` panics.
+pub fn check_report<T>(f: impl FnOnce() -> T) -> Result<CheckReport<T>, Deadlock> {
     #[cfg(feature = "race")]
     {
+        use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
         let domain = domain::Domain::for_check();
+        sched::check_started(domain.addr());
         let _running = foreign::running(&domain);
-        let out = goroutine::run_as_root(domain.clone(), f);
-        domain.wait_all_finished();
-        (out, domain.take_races())
+        let out = catch_unwind(AssertUnwindSafe(|| {
+            goroutine::run_as_root(domain.clone(), f)
+        }));
+        let released = matches!(&out, Err(payload) if payload.is::<sched::Released>());
+        let verdict = sched::check_finished(domain.addr(), out.is_ok() || released);
+        let races = domain.take_races();
+        match (out, verdict) {
+            (_, sched::Verdict::Deadlock(goroutines)) => Err(Deadlock { goroutines, races }),
+            (Err(payload), _) => resume_unwind(payload),
+            (Ok(value), sched::Verdict::Leaked(leaked)) => Ok(CheckReport {
+                value,
+                races,
+                leaked,
+            }),
+            (Ok(value), sched::Verdict::Finished) => Ok(CheckReport {
+                value,
+                races,
+                leaked: Vec::new(),
+            }),
+        }
     }
     #[cfg(not(feature = "race"))]
-    (f(), Vec::new())
+    Ok(CheckReport {
+        value: f(),
+        races: Vec::new(),
+        leaked: Vec::new(),
+    })
 }
 
 /// The number of the goroutine running on this thread, as race reports print it
@@ -421,6 +507,26 @@ where
     f
 }
 
+/// Names the caller's site as the one a deeper block (the semaphore's park) reports in a
+/// deadlock dump, until the guard drops; nothing without the `race` feature.
+#[inline(always)]
+#[track_caller]
+pub(crate) fn blocking_here() -> impl Drop {
+    #[cfg(feature = "race")]
+    {
+        sched::BlockingAt::enter(Site::here())
+    }
+    #[cfg(not(feature = "race"))]
+    {
+        struct Nothing;
+        impl Drop for Nothing {
+            #[inline(always)]
+            fn drop(&mut self) {}
+        }
+        Nothing
+    }
+}
+
 /// The no-op fork and join of [`go`](crate::go) without the `race` feature.
 #[cfg(not(feature = "race"))]
 mod norace_goroutine {
@@ -442,6 +548,8 @@ mod norace_goroutine {
     }
 
     impl Joiner {
+        #[inline(always)]
+        pub(crate) fn wait_exit(&self) {}
         #[inline(always)]
         pub(crate) fn join_edge(self) {}
     }

@@ -223,6 +223,16 @@ impl Sudog {
     /// OS thread loop here and never reach the caller. Returns whether the token was
     /// handed off (Go's `s.ticket != 0`).
     fn park(&self) -> bool {
+        // The race build sleeps in the scheduler, so `check` sees the waiter asleep.
+        #[cfg(feature = "race")]
+        crate::race::sched::block_on(
+            &[self as *const Sudog as usize],
+            "semacquire", // Go 1.19's wait reason for WaitGroup.Wait
+            crate::race::sched::blocking_site(),
+            None,
+            // ORDERING: SeqCst, as the load below.
+            || (self.state.load(SeqCst) != QUEUED).then_some(()),
+        );
         loop {
             // ORDERING: SeqCst pairs with the store in `ready`; the token itself is
             // published by the releaser's SeqCst `fetch_add` on the semaphore, which the
@@ -243,6 +253,8 @@ impl Sudog {
         // the unpark that follows cannot be lost (a thread's park token outlives an early
         // unpark), nor the wake (see `cancel::TaskAcquire::poll`).
         self.state.store(state, SeqCst);
+        #[cfg(feature = "race")]
+        crate::race::sched::progress(self as *const Sudog as usize);
         match &self.waiter {
             Waiter::Thread(parker) => parker.unpark(),
             Waiter::Task(waker) => cancel::wake(waker),
@@ -270,6 +282,8 @@ pub(crate) fn semacquire(addr: &AtomicU32) {
 fn semacquire_slow(addr: &AtomicU32) {
     let s = Sudog::for_current_thread(); // go: sema.go:121
     let root = SEMTABLE.root_for(addr); // go: sema.go:122
+    #[cfg(feature = "race")]
+    let _leave = LeaveOnUnwind(root, addr, &s);
     loop {
         if root.queue_unless_acquired(addr, &s) {
             // go: sema.go:138-150
@@ -284,6 +298,25 @@ fn semacquire_slow(addr: &AtomicU32) {
         }
         // Readied, but another acquirer took the token first (only under misuse, or
         // with a handoff-free barging acquirer): queue again at the tail, as Go does.
+    }
+}
+
+/// The race build: a waiter of a `check` judged dead unwinds out of `park` (see
+/// `race::sched`); it leaves the queue first, as a timed-out waiter does, so that no
+/// release on a later object at this address wakes it instead of a live waiter.
+#[cfg(feature = "race")]
+struct LeaveOnUnwind<'a>(&'a SemaRoot, &'a AtomicU32, &'a Arc<Sudog>);
+
+#[cfg(feature = "race")]
+impl Drop for LeaveOnUnwind<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut queues = self.0.lock();
+            if queues.remove(self.1, self.2) {
+                // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
+                self.0.nwait.fetch_sub(1, SeqCst);
+            }
+        }
     }
 }
 

@@ -46,58 +46,11 @@ mod race {
     use std::collections::BTreeMap;
     use std::fmt;
     use std::io;
-    use std::panic::Location;
-    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
     use std::sync::{Arc, Mutex, PoisonError};
 
     use super::{Result, Thread};
-    use crate::race::{self as checker, Joiner, ObjectId};
+    use crate::race::{self as checker, Joiner, ObjectId, Site};
     use crate::sync::block;
-
-    /// Whether a thread's main function has returned, for a join that blocks through the
-    /// scheduler (std's `is_finished` turns true only later, when std's own packet drops).
-    struct Finished {
-        done: AtomicBool,
-        /// What the joiner blocks on.
-        race: ObjectId,
-    }
-
-    impl Finished {
-        fn new() -> Arc<Finished> {
-            Arc::new(Finished {
-                done: AtomicBool::new(false),
-                race: ObjectId::new(),
-            })
-        }
-
-        /// Blocks until the thread's main function has returned.
-        #[track_caller]
-        fn wait(&self) {
-            block::block_on(
-                &[&self.race],
-                "thread join",
-                Location::caller(),
-                None,
-                || {
-                    // ORDERING: Relaxed; the flag only says that std's join will not block
-                    // for long. The data comes through std's join, which synchronises.
-                    self.done.load(Relaxed).then_some(())
-                },
-            )
-            .expect("a join has no deadline");
-        }
-    }
-
-    /// Sets [`Finished`] when the thread's main function returns or unwinds.
-    struct SetOnDrop(Arc<Finished>);
-
-    impl Drop for SetOnDrop {
-        fn drop(&mut self) {
-            // ORDERING: Relaxed; see `Finished::wait`.
-            self.0.done.store(true, Relaxed);
-            block::progress(&self.0.race);
-        }
-    }
 
     /// std's [`JoinHandle`](std::thread::JoinHandle), with the join edge.
     ///
@@ -108,7 +61,6 @@ mod race {
     pub struct JoinHandle<T> {
         inner: std::thread::JoinHandle<T>,
         joiner: Joiner,
-        finished: Arc<Finished>,
     }
 
     impl<T> JoinHandle<T> {
@@ -125,7 +77,7 @@ mod race {
         /// ```
         #[track_caller]
         pub fn join(self) -> Result<T> {
-            self.finished.wait();
+            self.joiner.wait_exit(); // asleep in the scheduler, as check sees it
             let result = self.inner.join();
             self.joiner.join_edge();
             result
@@ -233,17 +185,8 @@ mod race {
             T: Send + 'static,
         {
             let (child, joiner) = checker::fork();
-            let finished = Finished::new();
-            let set = SetOnDrop(finished.clone());
-            let inner = self.inner.spawn(move || {
-                let _set = set;
-                child.run(f)
-            })?;
-            Ok(JoinHandle {
-                inner,
-                joiner,
-                finished,
-            })
+            let inner = self.inner.spawn(move || child.run(f))?;
+            Ok(JoinHandle { inner, joiner })
         }
 
         /// std's [`Builder::spawn_scoped`](std::thread::Builder::spawn_scoped).
@@ -271,20 +214,13 @@ mod race {
         {
             let state = scope.state();
             let (child, joiner) = checker::fork();
-            let finished = Finished::new();
-            let set = SetOnDrop(finished.clone());
             *lock(&state.running) += 1;
             let ended = ScopedEnd(state);
             let inner = self.inner.spawn_scoped(&scope.inner, move || {
-                let _set = set;
                 let _ended = ended;
                 child.run(f)
             })?;
-            Ok(ScopedJoinHandle {
-                inner,
-                joiner,
-                finished,
-            })
+            Ok(ScopedJoinHandle { inner, joiner })
         }
     }
 
@@ -340,7 +276,6 @@ mod race {
     pub struct ScopedJoinHandle<'scope, T> {
         inner: std::thread::ScopedJoinHandle<'scope, T>,
         joiner: Joiner,
-        finished: Arc<Finished>,
     }
 
     /// What a scope's threads share beyond std's scope: where they release at their end
@@ -438,7 +373,7 @@ mod race {
         /// ```
         #[track_caller]
         pub fn join(self) -> Result<T> {
-            self.finished.wait();
+            self.joiner.wait_exit(); // asleep in the scheduler, as check sees it
             let result = self.inner.join();
             self.joiner.join_edge();
             result
@@ -502,7 +437,7 @@ mod race {
                 crate::race::keyed::acquire(&self.1.ended);
             }
         }
-        let site = Location::caller();
+        let site = Site::here();
         let mut unregister = None;
         std::thread::scope(|s| {
             let scope = Scope::wrap(s);
@@ -514,9 +449,13 @@ mod race {
             let state = &unregister.insert(Unregister(scope.key(), state)).1;
             let out = f(scope);
             // std's implicit join, as a wait the scheduler can see.
-            block::block_on(&[&state.ended], "thread scope", site, None, || {
-                (*lock(&state.running) == 0).then_some(())
-            })
+            block::block_on(
+                &[&state.ended],
+                "gosync::thread::scope",
+                site.clone(),
+                None,
+                || (*lock(&state.running) == 0).then_some(()),
+            )
             .expect("a scope has no deadline");
             out
         })

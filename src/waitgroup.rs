@@ -341,6 +341,7 @@ impl WaitGroup {
     #[inline(never)]
     #[track_caller]
     fn wait_port_slow(&self) -> Result<(), WaitGroupError> {
+        let _site = race::blocking_here(); // the race build's dump names the user's wait
         self.wait_port_with(|_, semap| {
             semacquire(semap); // go: waitgroup.go:139
             Poll::Ready(Acquire::Token)

@@ -14,7 +14,7 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::io::Write as _;
 use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::clock::{Tid, VectorClock};
 use super::edge::HappensBefore;
@@ -98,9 +98,6 @@ pub(crate) struct Domain {
     shadow: Sharded<Shadow>,
     /// Indexed by `tid - 1`.
     goroutines: Mutex<Vec<GoroutineInfo>>,
-    /// Goroutines started by `go` that have not finished yet.
-    live: Mutex<usize>,
-    all_finished: Condvar,
     sink: Sink,
     /// The happens-before edges acquires recorded, oldest first.
     edges: Mutex<Vec<HappensBefore>>,
@@ -112,8 +109,6 @@ impl Domain {
             sync: Sharded::new(),
             shadow: Sharded::new(),
             goroutines: Mutex::default(),
-            live: Mutex::new(0),
-            all_finished: Condvar::new(),
             sink,
             edges: Mutex::default(),
         }
@@ -147,29 +142,20 @@ impl Domain {
         lock(&self.goroutines)[(tid - 1) as usize].finished = true;
     }
 
-    /// A goroutine started by `go` is now running.
+    /// The identity of this domain in the scheduler's accounting (its address, stable
+    /// while any goroutine holds it).
+    pub(crate) fn addr(&self) -> usize {
+        self as *const Domain as usize
+    }
+
+    /// A goroutine was forked in this domain: live until [`ended`](Self::ended).
     pub(crate) fn started(&self) {
-        *lock(&self.live) += 1;
+        super::sched::goroutine_started(self.addr());
     }
 
-    /// A goroutine started by `go` has finished.
+    /// A forked goroutine has finished.
     pub(crate) fn ended(&self) {
-        let mut live = lock(&self.live);
-        *live -= 1;
-        if *live == 0 {
-            self.all_finished.notify_all();
-        }
-    }
-
-    /// Blocks until every goroutine started by `go` in this domain has finished.
-    pub(crate) fn wait_all_finished(&self) {
-        let mut live = lock(&self.live);
-        while *live != 0 {
-            live = self
-                .all_finished
-                .wait(live)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
+        super::sched::goroutine_ended(self.addr());
     }
 
     /// Whether this is the global domain (threads outside every `check`).

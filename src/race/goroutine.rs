@@ -23,6 +23,9 @@ pub(crate) struct Goroutine {
     /// Depth of [`race::disable`](crate::race::disable) (Go's `g.raceignore`): while it is
     /// non-zero, acquire and release are ignored; memory accesses are not.
     pub(crate) ignore_sync: u32,
+    /// Where it was forked, and by which goroutine (`None` for a root), for the dumps.
+    pub(crate) created_at: Option<Site>,
+    pub(crate) created_by: Option<Tid>,
 }
 
 impl Goroutine {
@@ -34,6 +37,8 @@ impl Goroutine {
             domain,
             tid,
             ignore_sync: 0,
+            created_at: None,
+            created_by: None,
         }
     }
 }
@@ -41,7 +46,7 @@ impl Goroutine {
 impl Goroutine {
     /// The identity of this goroutine's domain, for clocks stored outside it.
     pub(crate) fn domain_addr(&self) -> usize {
-        Arc::as_ptr(&self.domain) as usize
+        self.domain.addr()
     }
 }
 
@@ -87,8 +92,20 @@ pub(crate) fn run_as_root<T>(domain: Arc<Domain>, f: impl FnOnce() -> T) -> T {
     f()
 }
 
-/// The final clock of a goroutine started by `go`, for the join edge.
-type ExitClock = Arc<Mutex<Option<VectorClock>>>;
+/// How a goroutine started by `go` ended: its final clock (for the join edge) and whether
+/// its thread is done with user code (a joiner blocks in the scheduler until then).
+#[derive(Default)]
+struct ExitState {
+    clock: Option<VectorClock>,
+    done: bool,
+}
+
+type ExitClock = Arc<Mutex<ExitState>>;
+
+/// The scheduler key a joiner of `exit` blocks on.
+fn exit_key(exit: &ExitClock) -> super::sched::WaitKey {
+    Arc::as_ptr(exit) as usize
+}
 
 /// The child's half of a fork: the goroutine it will run as. `None` once it ran.
 pub(crate) struct Child {
@@ -105,6 +122,8 @@ impl Drop for Child {
         if let Some(goroutine) = self.goroutine.take() {
             let domain = goroutine.domain.clone();
             drop(goroutine); // finished
+            lock(&self.exit).done = true;
+            super::sched::progress(exit_key(&self.exit));
             domain.ended();
         }
     }
@@ -123,7 +142,7 @@ pub(crate) fn fork() -> (Child, Joiner) {
     let created_at = Site::here();
     let goroutine = with_current(|parent| {
         let domain = parent.domain.clone();
-        let tid = domain.register(Some(created_at));
+        let tid = domain.register(Some(created_at.clone()));
         let mut clock = parent.clock.clone();
         clock.tick(tid);
         parent.clock.tick(parent.tid);
@@ -132,6 +151,8 @@ pub(crate) fn fork() -> (Child, Joiner) {
             tid,
             clock,
             ignore_sync: 0,
+            created_at: Some(created_at),
+            created_by: Some(parent.tid),
         }
     })
     .unwrap_or_else(|| Goroutine::root(Domain::global()));
@@ -153,10 +174,15 @@ impl Child {
         impl Drop for Exit {
             fn drop(&mut self) {
                 let goroutine = CURRENT.try_with(|current| current.take()).ok().flatten();
-                if let Some(goroutine) = goroutine {
-                    *lock(&self.0) = Some(goroutine.clock.clone());
-                    drop(goroutine); // finished, before `check` may stop waiting
+                {
+                    let mut exit = lock(&self.0);
+                    exit.clock = goroutine.as_ref().map(|g| g.clock.clone());
+                    exit.done = true;
                 }
+                drop(goroutine); // finished, before `check` may stop waiting
+                                 // The joiner wakes before this goroutine stops counting as live, so the
+                                 // scheduler never sees it asleep on a join that is about to return.
+                super::sched::progress(exit_key(&self.0));
                 self.1.ended();
             }
         }
@@ -168,10 +194,23 @@ impl Child {
 }
 
 impl Joiner {
+    /// Blocks in the scheduler until the goroutine's thread is done with user code, so a
+    /// joiner is asleep (not running) to `check` while it waits.
+    #[track_caller]
+    pub(crate) fn wait_exit(&self) {
+        super::sched::block_on(
+            &[exit_key(&self.exit)],
+            "gosync::JoinHandle::join",
+            Site::here(),
+            None,
+            || lock(&self.exit).done.then_some(()),
+        );
+    }
+
     /// The join edge: the joiner acquires the child's final clock (Rust's `join`; Go has
     /// no join, and the ported Go tests never call it).
     pub(crate) fn join_edge(self) {
-        let Some(child) = lock(&self.exit).take() else {
+        let Some(child) = lock(&self.exit).clock.take() else {
             return;
         };
         with_current(|joiner| {

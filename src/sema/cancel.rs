@@ -235,7 +235,7 @@ impl super::SemaRoot {
 
 impl super::WaitQueues {
     /// Removes `s` from `addr`'s queue; `false` when a release already dequeued it.
-    fn remove(&mut self, addr: &AtomicU32, s: &Arc<Sudog>) -> bool {
+    pub(super) fn remove(&mut self, addr: &AtomicU32, s: &Arc<Sudog>) -> bool {
         let std::collections::btree_map::Entry::Occupied(mut list) =
             self.by_addr.entry(super::address(addr))
         else {

@@ -2,11 +2,10 @@
 //! happens before every departure from it.
 
 use std::fmt;
-use std::panic::Location;
 use std::sync::{Arc, PoisonError};
 
 use super::block;
-use crate::race::{self, ObjectId};
+use crate::race::{self, ObjectId, Site};
 
 /// std's [`Barrier`](std::sync::Barrier), seen by the race checker: everything each of
 /// the `n` threads did before its [`wait`](Barrier::wait) happens before every one of
@@ -115,7 +114,7 @@ impl Barrier {
             block::block_on(
                 &[&self.race],
                 "sync.Barrier.Wait",
-                Location::caller(),
+                Site::here(),
                 None,
                 || {
                     let round = self.state.lock().unwrap_or_else(PoisonError::into_inner);

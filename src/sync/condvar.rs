@@ -4,13 +4,12 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::panic::Location;
 use std::sync::{LockResult, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::block;
 use super::mutex::MutexGuard;
-use crate::race::ObjectId;
+use crate::race::{ObjectId, Site};
 
 /// std's [`Condvar`](std::sync::Condvar) for gosync's [`Mutex`](super::Mutex): a wait
 /// unlocks the mutex (Go's `Unlock`: a `Release`) and relocks it before returning (an
@@ -118,7 +117,7 @@ impl Condvar {
         let woken = block::block_on(
             &[&self.race],
             "sync.Cond.Wait",
-            Location::caller(),
+            Site::here(),
             deadline,
             || (ticket < self.list().notify).then_some(()),
         );

@@ -30,14 +30,13 @@ use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::marker::PhantomData;
-use std::panic::Location;
 use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 pub use std::sync::mpsc::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 
 use super::block;
-use crate::race::{self, ObjectId, SyncClock};
+use crate::race::{self, ObjectId, Site, SyncClock};
 
 /// std's [`mpsc::channel`](std::sync::mpsc::channel): an unbounded channel; sends never
 /// block.
@@ -253,7 +252,7 @@ impl<T> Shared<T> {
     #[track_caller]
     fn send(&self, value: T) -> Result<(), SendError<T>> {
         let mut value = Some(value);
-        let k = block::block_on(&[&self.race], "chan send", Location::caller(), None, || {
+        let k = block::block_on(&[&self.race], "chan send", Site::here(), None, || {
             let mut state = self.lock();
             match self.try_enqueue(&mut state, value.take().expect("one value"), false) {
                 Ok(k) => Some(Ok(k)),
@@ -276,7 +275,7 @@ impl<T> Shared<T> {
     /// clock (Go's `racesync`); if the receiver goes first, takes the message back.
     #[track_caller]
     fn await_receive(&self, k: u64) -> Result<(), SendError<T>> {
-        block::block_on(&[&self.race], "chan send", Location::caller(), None, || {
+        block::block_on(&[&self.race], "chan send", Site::here(), None, || {
             let mut state = self.lock();
             if state.received > k {
                 if let Some(reply) = state.replies.remove(&k) {
@@ -331,12 +330,21 @@ impl<T> Shared<T> {
 
     #[track_caller]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        /// Counts this receiver as waiting until it leaves (also when a deadlock verdict
+        /// unwinds it out of the wait).
+        struct Waiting<'a, T>(&'a Shared<T>);
+        impl<T> Drop for Waiting<'_, T> {
+            fn drop(&mut self) {
+                self.0.lock().waiting_receivers -= 1;
+            }
+        }
         self.lock().waiting_receivers += 1;
+        let waiting = Waiting(self);
         block::progress(&self.race); // a rendezvous try_send may now hand over
         let received = block::block_on(
             &[&self.race],
             "chan receive",
-            Location::caller(),
+            Site::here(),
             deadline,
             || match self.try_dequeue(&mut self.lock()) {
                 Ok(value) => Some(Ok(value)),
@@ -344,7 +352,7 @@ impl<T> Shared<T> {
                 Err(TryRecvError::Empty) => None,
             },
         );
-        self.lock().waiting_receivers -= 1;
+        drop(waiting);
         match received {
             Some(Ok(value)) => {
                 block::progress(&self.race);

@@ -3,11 +3,10 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::panic::Location;
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use super::block;
-use crate::race::{self, ObjectId};
+use crate::race::{self, ObjectId, Site};
 
 /// std's [`Mutex`](std::sync::Mutex), seen by the race checker: every unlock happens
 /// before the lock that next returns (Go's `sync.Mutex`). Same API, same poisoning.
@@ -89,18 +88,19 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
-        let locked = block::block_on(
-            &[&self.race],
-            "sync.Mutex.Lock",
-            Location::caller(),
-            None,
-            || match self.inner.try_lock() {
-                Ok(guard) => Some(Ok(guard)),
-                Err(TryLockError::Poisoned(poisoned)) => Some(Err(poisoned.into_inner())),
-                Err(TryLockError::WouldBlock) => None,
-            },
-        )
-        .expect("a lock without a deadline never times out");
+        let locked =
+            block::block_on(
+                &[&self.race],
+                "sync.Mutex.Lock",
+                Site::here(),
+                None,
+                || match self.inner.try_lock() {
+                    Ok(guard) => Some(Ok(guard)),
+                    Err(TryLockError::Poisoned(poisoned)) => Some(Err(poisoned.into_inner())),
+                    Err(TryLockError::WouldBlock) => None,
+                },
+            )
+            .expect("a lock without a deadline never times out");
         race::keyed::acquire(&self.race); // go: mutex.go:85 race.Acquire(unsafe.Pointer(m))
         self.guard(locked)
     }

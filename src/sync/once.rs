@@ -7,11 +7,10 @@
 //! every return.
 
 use std::fmt;
-use std::panic::Location;
 use std::sync::PoisonError;
 
 use super::block;
-use crate::race::{self, ObjectId};
+use crate::race::{self, ObjectId, Site};
 
 /// std's [`Once`](std::sync::Once), seen by the race checker. Same API, same poisoning:
 /// a panic in the initialiser poisons it; [`call_once_force`](Once::call_once_force) may
@@ -68,6 +67,13 @@ impl OnceState {
     pub fn is_poisoned(&self) -> bool {
         self.poisoned
     }
+}
+
+/// What a caller of `call_once` does, decided under the state's lock.
+enum Run {
+    Done,
+    Poisoned,
+    Init(OnceState),
 }
 
 /// Sets the state once the initialiser returns or unwinds, then wakes the waiters.
@@ -141,30 +147,26 @@ impl Once {
 
     #[track_caller]
     fn call(&self, ignore_poisoning: bool, f: impl FnOnce(&OnceState)) {
-        let run = block::block_on(
-            &[&self.race],
-            "sync.Once.Do",
-            Location::caller(),
-            None,
-            || {
-                let mut state = self.lock();
-                match *state {
-                    State::Complete => Some(None),
-                    State::Running => None,
-                    State::Poisoned if !ignore_poisoning => {
-                        drop(state);
-                        panic!("Once instance has previously been poisoned");
-                    }
-                    poisoned @ (State::Incomplete | State::Poisoned) => {
-                        *state = State::Running;
-                        Some(Some(OnceState {
-                            poisoned: poisoned == State::Poisoned,
-                        }))
-                    }
+        let run = block::block_on(&[&self.race], "sync.Mutex.Lock", Site::here(), None, || {
+            let mut state = self.lock();
+            match *state {
+                State::Complete => Some(Run::Done),
+                State::Running => None,
+                State::Poisoned if !ignore_poisoning => Some(Run::Poisoned),
+                poisoned @ (State::Incomplete | State::Poisoned) => {
+                    *state = State::Running;
+                    Some(Run::Init(OnceState {
+                        poisoned: poisoned == State::Poisoned,
+                    }))
                 }
-            },
-        )
+            }
+        })
         .expect("a call_once without a deadline never times out");
+        let run = match run {
+            Run::Done => None,
+            Run::Poisoned => panic!("Once instance has previously been poisoned"),
+            Run::Init(once_state) => Some(once_state),
+        };
         if let Some(once_state) = run {
             let mut finish = Finish {
                 once: self,

@@ -2,11 +2,10 @@
 //! with a value: the initialisation happens before every read that sees the value.
 
 use std::fmt;
-use std::panic::Location;
 use std::sync::PoisonError;
 
 use super::block;
-use crate::race::{self, ObjectId};
+use crate::race::{self, ObjectId, Site};
 
 /// std's [`OnceLock`](std::sync::OnceLock), seen by the race checker: the value's
 /// initialisation (by [`set`](OnceLock::set) or [`get_or_init`](OnceLock::get_or_init))
@@ -122,23 +121,17 @@ impl<T> OnceLock<T> {
         if let Some(value) = self.get() {
             return value;
         }
-        let claimed = block::block_on(
-            &[&self.race],
-            "sync.Once.Do",
-            Location::caller(),
-            None,
-            || {
-                let mut running = self.running();
-                if self.value.get().is_some() {
-                    Some(false)
-                } else if *running {
-                    None
-                } else {
-                    *running = true;
-                    Some(true)
-                }
-            },
-        )
+        let claimed = block::block_on(&[&self.race], "sync.Once.Do", Site::here(), None, || {
+            let mut running = self.running();
+            if self.value.get().is_some() {
+                Some(false)
+            } else if *running {
+                None
+            } else {
+                *running = true;
+                Some(true)
+            }
+        })
         .expect("get_or_init has no deadline");
         if claimed {
             let _unclaim = Unclaim(self);

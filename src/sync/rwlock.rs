@@ -7,11 +7,10 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::panic::Location;
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use super::block;
-use crate::race::{self, ObjectId};
+use crate::race::{self, ObjectId, Site};
 
 /// std's [`RwLock`](std::sync::RwLock), seen by the race checker as Go's `sync.RWMutex`.
 /// Same API, same poisoning.
@@ -134,7 +133,7 @@ impl<T: ?Sized> RwLock<T> {
         let locked = block::block_on(
             &[&self.reader_sem],
             "sync.RWMutex.RLock",
-            Location::caller(),
+            Site::here(),
             None,
             || taken(self.inner.try_read()),
         )
@@ -190,7 +189,7 @@ impl<T: ?Sized> RwLock<T> {
         let locked = block::block_on(
             &[&self.reader_sem, &self.writer_sem],
             "sync.RWMutex.Lock",
-            Location::caller(),
+            Site::here(),
             None,
             || taken(self.inner.try_write()),
         )
