@@ -217,8 +217,12 @@ mod race {
             *lock(&state.running) += 1;
             let ended = ScopedEnd(state);
             let inner = self.inner.spawn_scoped(&scope.inner, move || {
-                let _ended = ended;
-                child.run(f)
+                // Inside the goroutine: its release, and the wake-up of the scope's owner,
+                // come before it ends (else the owner would look asleep with no one left).
+                child.run(move || {
+                    let _ended = ended;
+                    f()
+                })
             })?;
             Ok(ScopedJoinHandle { inner, joiner })
         }

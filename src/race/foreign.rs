@@ -61,6 +61,8 @@ pub(crate) fn touched(g: &Goroutine, ident: Ident, site: &Site) {
     if checked {
         WARNED.with(|warned| warned.set(true));
         let thread = std::thread::current();
+        #[cfg(test)]
+        lock(&tests::WARNED_THREADS).push(thread.id());
         let name = thread.name().unwrap_or("<unnamed>");
         let _ = writeln!(
             std::io::stderr().lock(),
@@ -71,5 +73,55 @@ pub(crate) fn touched(g: &Goroutine, ident: Ident, site: &Site) {
             thread.id(),
             site.location
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::thread::ThreadId;
+
+    use crate::race::{check, RaceCell};
+
+    /// The threads warned about, in order.
+    pub(super) static WARNED_THREADS: Mutex<Vec<ThreadId>> = Mutex::new(Vec::new());
+
+    fn warnings_of(thread: ThreadId) -> usize {
+        super::lock(&WARNED_THREADS)
+            .iter()
+            .filter(|&&t| t == thread)
+            .count()
+    }
+
+    #[test]
+    fn a_std_thread_touching_a_checked_location_is_reported_once() {
+        let ((), _) = check(|| {
+            let x = RaceCell::new(0);
+            x.set(1); // the check knows the location now
+            let thread = std::thread::scope(|s| {
+                s.spawn(|| {
+                    let _ = x.get();
+                    x.set(2);
+                    std::thread::current().id()
+                })
+                .join()
+                .unwrap()
+            });
+            assert_eq!(warnings_of(thread), 1);
+        });
+    }
+
+    #[test]
+    fn a_std_thread_touching_only_its_own_locations_is_not_reported() {
+        let ((), _) = check(|| {
+            let thread = std::thread::spawn(|| {
+                let mine = RaceCell::new(0);
+                mine.set(1);
+                std::thread::current().id()
+            })
+            .join()
+            .unwrap();
+            assert_eq!(warnings_of(thread), 0);
+        });
     }
 }
