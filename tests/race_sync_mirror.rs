@@ -120,6 +120,32 @@ fn a_read_unlock_happens_before_the_next_write_lock() {
 }
 
 #[test]
+fn every_read_unlock_happens_before_the_next_write_lock() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let ((), races) = check(|| {
+        let lock = Arc::new(RwLock::new(()));
+        let x = Arc::new(RaceCell::new(0));
+        // A std flag the checker cannot see: only the lock may order the read and write.
+        let read = Arc::new(AtomicBool::new(false));
+        let (l2, x2, r2) = (lock.clone(), x.clone(), read.clone());
+        let reader = thread::spawn(move || {
+            let held = l2.read().unwrap();
+            let _ = x2.get();
+            drop(held);
+            r2.store(true, Ordering::Release);
+        });
+        while !read.load(Ordering::Acquire) {
+            std::thread::yield_now();
+        }
+        let held = lock.write().unwrap();
+        x.set(1);
+        drop(held);
+        reader.join().unwrap();
+    });
+    no_race(races);
+}
+
+#[test]
 fn condvar_orders_through_its_mutex() {
     let ((), races) = check(|| {
         let state = Arc::new((Mutex::new(false), Condvar::new()));
