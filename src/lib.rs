@@ -88,6 +88,8 @@ mod primitive;
 pub mod race;
 mod select;
 mod sema;
+pub mod sync;
+pub mod thread;
 mod trace;
 mod waitgroup;
 

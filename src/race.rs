@@ -52,6 +52,8 @@ mod domain;
 mod dump;
 mod edge;
 #[cfg(feature = "race")]
+mod foreign;
+#[cfg(feature = "race")]
 mod goroutine;
 mod object;
 #[cfg(feature = "race")]
@@ -220,6 +222,16 @@ pub(crate) mod keyed {
         let _ = id;
     }
 
+    /// [`release`](super::release) to `id`'s sync clock.
+    #[inline(always)]
+    #[cfg_attr(not(feature = "race"), allow(dead_code))] // gosync::sync's, race mode only
+    pub(crate) fn release(id: &ObjectId) {
+        #[cfg(feature = "race")]
+        sync::release(id.place());
+        #[cfg(not(feature = "race"))]
+        let _ = id;
+    }
+
     /// [`release_merge`](super::release_merge) into `id`'s sync clock.
     #[inline(always)]
     pub(crate) fn release_merge(id: &ObjectId) {
@@ -349,6 +361,7 @@ pub fn check_report<T>(f: impl FnOnce() -> T) -> Result<CheckReport<T>, Deadlock
         use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
         let domain = domain::Domain::for_check();
         sched::check_started(domain.addr());
+        let _running = foreign::running(&domain);
         let out = catch_unwind(AssertUnwindSafe(|| {
             goroutine::run_as_root(domain.clone(), f)
         }));

@@ -1,6 +1,7 @@
 //! Go's `Read` and `Write` annotations: memory accesses, checked even while sync is
 //! disabled.
 
+use super::foreign;
 use super::goroutine::with_current;
 use super::place::Place;
 use super::report::{AccessKind, Site};
@@ -9,6 +10,7 @@ use super::report::{AccessKind, Site};
 /// found, and records the access.
 pub(crate) fn access(place: Place, kind: AccessKind, site: Site) {
     with_current(|g| {
+        foreign::touched(g, place.ident, &site);
         let conflicts = {
             let mut shadows = g.domain.shadows(place.ident);
             let shadow = shadows.entry(place.ident).or_default();

@@ -158,6 +158,16 @@ impl Domain {
         super::sched::goroutine_ended(self.addr());
     }
 
+    /// Whether this is the global domain (threads outside every `check`).
+    pub(crate) fn is_global(&self) -> bool {
+        matches!(self.sink, Sink::Print(_))
+    }
+
+    /// Whether a memory location has shadow state here (someone accessed it).
+    pub(crate) fn knows_location(&self, ident: Ident) -> bool {
+        self.shadows(ident).contains_key(&ident)
+    }
+
     /// The clocks released to sync objects, locked for the shard of `ident`.
     pub(crate) fn sync_clocks(&self, ident: Ident) -> MutexGuard<'_, FxMap<VectorClock>> {
         self.sync.shard(ident)

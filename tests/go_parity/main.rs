@@ -7,12 +7,21 @@ mod waitgroup_test;
 #[cfg(feature = "race")]
 mod race_waitgroup_test;
 
+// Go's race testdata (issue 12): channels and select on gosync::chan; locks, Once and
+// Cond on gosync::sync.
 #[cfg(feature = "race")]
 mod race_chan_test;
+#[cfg(feature = "race")]
+mod race_mutex_test;
+#[cfg(feature = "race")]
+mod race_rwmutex_test;
 #[cfg(feature = "race")]
 mod race_select_test;
 #[cfg(feature = "race")]
 mod race_support;
+#[cfg(feature = "race")]
+mod race_sync_test;
+mod race_sync_verdicts;
 
 // Real Go as the oracle (docs/go-parity.md): scenarios run by Go and by gosync alike.
 mod go_verdicts;

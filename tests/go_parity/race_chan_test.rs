@@ -14,6 +14,7 @@
 //! a goroutine uses `c`), the variable is a `RaceCell` that each use of `c` reads.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use gosync::race::{check, RaceCell};
 use gosync::{chan, select};
@@ -389,7 +390,7 @@ fn race_chan_wrong_send() {
                 c_tx.send(2);
             });
         }
-        sleep(10);
+        sleep(Duration::from_millis(10));
         if c.recv() == Some(1) {
             v2.set(3);
         } else {
@@ -419,13 +420,13 @@ fn race_chan_wrong_close() {
         {
             let (v2, c_tx, done_tx) = (v2.clone(), c_tx.clone(), done_tx.clone());
             go(move || {
-                sleep(10);
+                sleep(Duration::from_millis(10));
                 v2.set(2);
                 c_tx.close();
                 done_tx.send(true);
             });
         }
-        sleep(20);
+        sleep(Duration::from_millis(20));
         if c.recv().is_some() {
             v2.set(2);
         } else {
@@ -450,7 +451,7 @@ fn race_chan_send_close() {
             });
         }
         go(move || {
-            sleep(10);
+            sleep(Duration::from_millis(10));
             c_tx.close();
             compl_tx.send(true);
         });
@@ -470,7 +471,7 @@ fn race_chan_send_select_close() {
             let (compl_tx, c_tx) = (compl_tx.clone(), c_tx.clone());
             go(move || {
                 recover(|| {
-                    sleep(10);
+                    sleep(Duration::from_millis(10));
                     select! {
                         send(c_tx, 1) => {},
                         recv(c1) -> _ => {},
@@ -710,7 +711,7 @@ fn race_chan_itself_recv() {
             c_rx.recv();
             compl_tx.send(true);
         });
-        sleep(10);
+        sleep(Duration::from_millis(10));
         c.set(()); // c = make(chan int, 20)
         let _new = chan::<i32>(20);
         compl.recv();
@@ -728,7 +729,7 @@ fn race_chan_itself_nil() {
             c2.get();
             c_tx.send(0);
         });
-        sleep(10);
+        sleep(Duration::from_millis(10));
         c.set(()); // c = nil
         c.get(); // _ = c
     });
@@ -975,7 +976,7 @@ fn no_race_blocked_send_sync() {
         // This sleep is completely optional: race report must not be printed
         // regardless of whether the sender actually blocks or not.
         // It cannot lead to flakiness.
-        sleep(10);
+        sleep(Duration::from_millis(10));
         c.recv();
         let p = c.recv().unwrap().unwrap();
         assert_eq!(p.get(), 42);
@@ -994,7 +995,7 @@ fn no_race_blocked_select_send_sync() {
             i.set(42);
             c_tx.send(Some(i));
         });
-        sleep(10);
+        sleep(Duration::from_millis(10));
         c.recv();
         let (_never_tx, never) = chan::<i32>(0);
         select! {
@@ -1062,7 +1063,7 @@ fn no_race_elemet_size0() {
                 c.recv();
             });
         }
-        sleep(10);
+        sleep(Duration::from_millis(10));
         c_tx.send(());
         c_tx.send(());
         x.update(|x| *x += 1);

@@ -1,5 +1,6 @@
-//! What the ports of Go's race testdata share: Go's `go` statement, the two verdicts, and
-//! Go's sleeps and `runtime.Gosched`, none of which creates a happens-before edge.
+//! What the ports of Go's race testdata share: Go's `go` statement, the two verdicts,
+//! Go's sleeps, `runtime.Gosched` and `time.AfterFunc`, none of which creates a
+//! happens-before edge but `AfterFunc`'s own (see there).
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::thread;
@@ -52,8 +53,8 @@ pub fn expect_no_race(races: Vec<DataRace>) {
 }
 
 /// Go's `time.Sleep`: no happens-before edge.
-pub fn sleep(ms: u64) {
-    thread::sleep(Duration::from_millis(ms));
+pub fn sleep(d: Duration) {
+    thread::sleep(d);
 }
 
 /// Go's `runtime.Gosched()`: no happens-before edge.
@@ -109,4 +110,17 @@ pub fn check_ported_verdicts(golden: &str, source: &str) {
         verdicts.len() + 1, // and the test calling this function
         "the port has tests that {golden} lacks"
     );
+}
+
+/// Go's `time.AfterFunc(d, f)`: `f` runs in its own goroutine once `d` has passed. Go's
+/// runtime orders the `AfterFunc` call before `f` (`racerelease` when the timer is added,
+/// `raceacquire` when it runs): here the fork edge of the goroutine that sleeps, then runs
+/// `f`. (The ported tests never need the returned timer but for `Stop`, which they call
+/// only as clean-up.)
+#[track_caller]
+pub fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) {
+    go(move || {
+        sleep(d);
+        f();
+    });
 }
