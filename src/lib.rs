@@ -77,6 +77,7 @@ mod goroutine;
 mod primitive;
 pub mod race;
 mod sema;
+pub mod sync;
 mod trace;
 mod waitgroup;
 

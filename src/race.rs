@@ -44,6 +44,8 @@
 
 #[cfg(feature = "race")]
 mod access;
+#[cfg(feature = "race")]
+pub(crate) mod atomic;
 mod cell;
 #[cfg(feature = "race")]
 mod clock;

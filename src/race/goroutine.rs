@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
+use super::atomic::Fences;
 use super::clock::{Tid, VectorClock};
 use super::domain::{lock, Domain};
 use super::place::Ident;
@@ -23,6 +24,8 @@ pub(crate) struct Goroutine {
     /// Depth of [`race::disable`](crate::race::disable) (Go's `g.raceignore`): while it is
     /// non-zero, acquire and release are ignored; memory accesses are not.
     pub(crate) ignore_sync: u32,
+    /// The clocks of `gosync::sync::atomic::fence` (see `race/atomic.rs`).
+    pub(crate) fences: Fences,
 }
 
 impl Goroutine {
@@ -34,6 +37,7 @@ impl Goroutine {
             domain,
             tid,
             ignore_sync: 0,
+            fences: Fences::default(),
         }
     }
 }
@@ -132,6 +136,7 @@ pub(crate) fn fork() -> (Child, Joiner) {
             tid,
             clock,
             ignore_sync: 0,
+            fences: Fences::default(),
         }
     })
     .unwrap_or_else(|| Goroutine::root(Domain::global()));

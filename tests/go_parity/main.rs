@@ -7,6 +7,9 @@ mod waitgroup_test;
 #[cfg(feature = "race")]
 mod race_waitgroup_test;
 
+#[cfg(feature = "race")]
+mod race_atomic_test;
+
 // Real Go as the oracle (docs/go-parity.md): scenarios run by Go and by gosync alike.
 mod go_verdicts;
 mod golden;
