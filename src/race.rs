@@ -35,8 +35,9 @@
 //! ```
 //!
 //! What the checker sees: these annotations, [`RaceCell`] accesses, the fork (and join)
-//! edges of [`go`](crate::go), and [`chan`](crate::chan) messages. What it does not see:
-//! std atomics, locks, channels and sleeps. Annotate them with [`acquire`] and [`release`]
+//! edges of [`go`](crate::go), [`chan`](crate::chan) messages, and the atomics and fences
+//! of [`gosync::sync::atomic`](crate::sync::atomic) (under the Rust memory model). What it
+//! does not see: std's atomics, locks, channels and sleeps. Annotate them with [`acquire`] and [`release`]
 //! (see `docs/race.md`).
 //!
 //! The `race` feature keeps per-thread state, so it cannot be combined with
@@ -52,6 +53,8 @@ mod clock;
 #[cfg(feature = "race")]
 mod domain;
 mod edge;
+#[cfg(feature = "race")]
+mod frame;
 #[cfg(feature = "race")]
 mod goroutine;
 mod object;
@@ -269,11 +272,13 @@ pub(crate) mod keyed {
 /// assert_eq!((sum, races.len()), (3, 0));
 /// # }
 /// ```
+#[track_caller]
 pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
     #[cfg(feature = "race")]
     {
         let domain = domain::Domain::for_check();
-        let out = goroutine::run_as_root(domain.clone(), f);
+        // Goroutine 1 is created here, as Go's test goroutine is by `testing.(*T).Run`.
+        let out = goroutine::run_as_root(domain.clone(), Site::here(), f);
         domain.wait_all_finished();
         (out, domain.take_races())
     }
