@@ -111,14 +111,18 @@ pub(crate) fn frames(backtrace: &Backtrace) -> Vec<Frame> {
     frames
 }
 
-/// Whether a frame is the checker's or gosync's own, or the standard library's.
+/// Whether a frame is the checker's or gosync's own, or the standard library's (by its
+/// file; by its name when the binary has no line info: `<i32 as core::iter::Sum>::sum`).
 fn not_users(frame: &Frame) -> bool {
     let function = frame.function.trim_start_matches('<');
+    let library_name = ["core::", "std::", "alloc::"]
+        .iter()
+        .any(|krate| function.starts_with(krate) || function.contains(&format!(" as {krate}")));
     function.starts_with("gosync::")
-        || function.starts_with("std::")
-        || function.starts_with("core::")
-        || function.starts_with("alloc::")
-        || frame.at.as_deref().is_some_and(is_library)
+        || match frame.at.as_deref() {
+            Some(at) => is_library(at),
+            None => library_name,
+        }
 }
 
 /// The first frame of `backtrace` that is neither gosync's nor the standard library's.

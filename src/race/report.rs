@@ -117,9 +117,13 @@ impl Site {
     ///     let sum: i32 = cells.iter().map(RaceCell::get).sum(); // the caller is in core
     ///     let _ = sum;
     /// });
-    /// let race = races.iter().find(|r| r.current.kind == gosync::race::AccessKind::Read);
-    /// if let Some(race) = race {
-    ///     assert!(!race.current.site.line().starts_with("/rustc/"), "{race}");
+    /// let read = races.iter().find(|r| r.current.kind == gosync::race::AccessKind::Read);
+    /// if let Some(race) = read {
+    ///     // The user's function; its line too when the binary has line info (a doctest
+    ///     // has none, so `line()` falls back to the location inside core).
+    ///     let function = race.current.site.function().unwrap();
+    ///     assert!(function.contains("_doctest_main"), "{function}");
+    ///     println!("{}", race.current.site.line());
     /// }
     /// # }
     /// ```
