@@ -73,11 +73,11 @@ pub(crate) fn sighting(location: &'static Location<'static>) -> bool {
 #[cold]
 fn first_sighting(location: &'static Location<'static>) -> bool {
     let library = is_library(location.file());
-    if !library {
-        let mut table = lock(table());
-        table
-            .entry(key(location))
-            .or_insert_with(|| Known::Captured(Arc::new(Backtrace::force_capture())));
+    if !library && !lock(table()).contains_key(&key(location)) {
+        // Captured outside the lock (unwinding takes microseconds); a thread that raced
+        // us here keeps the first entry.
+        let captured = Known::Captured(Arc::new(Backtrace::force_capture()));
+        lock(table()).entry(key(location)).or_insert(captured);
     }
     let _ = SEEN.try_with(|seen| seen.borrow_mut().insert(key(location), library));
     library
