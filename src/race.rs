@@ -35,8 +35,9 @@
 //! ```
 //!
 //! What the checker sees: these annotations, [`RaceCell`] accesses, the fork (and join)
-//! edges of [`go`](crate::go), and [`chan`](crate::chan) messages. What it does not see:
-//! std atomics, locks, channels and sleeps. Annotate them with [`acquire`] and [`release`]
+//! edges of [`go`](crate::go), [`chan`](crate::chan) messages, and the atomics and fences
+//! of [`gosync::sync::atomic`](crate::sync::atomic) (under the Rust memory model). What it
+//! does not see: std's atomics, locks, channels and sleeps. Annotate them with [`acquire`] and [`release`]
 //! (see `docs/race.md`).
 //!
 //! The `race` feature keeps per-thread state, so it cannot be combined with
@@ -44,6 +45,8 @@
 
 #[cfg(feature = "race")]
 mod access;
+#[cfg(feature = "race")]
+pub(crate) mod atomic;
 mod cell;
 #[cfg(feature = "race")]
 mod clock;
@@ -53,6 +56,7 @@ mod dump;
 mod edge;
 #[cfg(feature = "race")]
 mod foreign;
+mod frame;
 #[cfg(feature = "race")]
 mod goroutine;
 mod object;
@@ -307,6 +311,7 @@ pub(crate) mod keyed {
 ///   empty list would let a test pass having checked nothing. The message says how to turn
 ///   it on (`cargo test --features gosync/race`). Code built both ways asks [`ENABLED`]
 ///   first, or uses [`check_if_enabled`].
+#[track_caller]
 pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
     match check_report(f) {
         Ok(report) => {
@@ -355,15 +360,18 @@ pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
 ///
 /// With `f`'s panic if `f` panics; without the `race` feature, before running `f`, as
 /// [`check`] does.
+#[track_caller]
 pub fn check_report<T>(f: impl FnOnce() -> T) -> Result<CheckReport<T>, Deadlock> {
     #[cfg(feature = "race")]
     {
         use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
         let domain = domain::Domain::for_check();
+        // Goroutine 1 is created here, as Go's test goroutine is by `testing.(*T).Run`.
+        let created_at = Site::here();
         sched::check_started(domain.addr());
         let _running = foreign::running(&domain);
         let out = catch_unwind(AssertUnwindSafe(|| {
-            goroutine::run_as_root(domain.clone(), f)
+            goroutine::run_as_root(domain.clone(), created_at, f)
         }));
         let released = matches!(&out, Err(payload) if payload.is::<sched::Released>());
         let verdict = sched::check_finished(domain.addr(), out.is_ok() || released);

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
+use super::atomic::Fences;
 use super::clock::{Tid, VectorClock};
 use super::domain::{lock, Domain};
 use super::place::Ident;
@@ -26,19 +27,22 @@ pub(crate) struct Goroutine {
     /// Where it was forked, and by which goroutine (`None` for a root), for the dumps.
     pub(crate) created_at: Option<Site>,
     pub(crate) created_by: Option<Tid>,
+    /// The clocks of `gosync::sync::atomic::fence` (see `race/atomic.rs`).
+    pub(crate) fences: Fences,
 }
 
 impl Goroutine {
     /// A goroutine nobody forked: a `check`'s own thread, or a thread not started by `go`.
-    fn root(domain: Arc<Domain>) -> Goroutine {
-        let tid = domain.register(None);
+    fn root(domain: Arc<Domain>, created_at: Option<Site>) -> Goroutine {
+        let tid = domain.register(created_at.clone());
         Goroutine {
             clock: VectorClock::first_step_of(tid),
             domain,
             tid,
             ignore_sync: 0,
-            created_at: None,
+            created_at,
             created_by: None,
+            fences: Fences::default(),
         }
     }
 }
@@ -63,7 +67,7 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&mut Goroutine) -> R) -> Option<R> 
     CURRENT
         .try_with(|current| {
             let mut current = current.borrow_mut();
-            f(current.get_or_insert_with(|| Goroutine::root(Domain::global())))
+            f(current.get_or_insert_with(|| Goroutine::root(Domain::global(), None)))
         })
         .ok()
 }
@@ -76,9 +80,9 @@ pub(crate) fn forget(ident: Ident) {
     });
 }
 
-/// Runs `f` as the root goroutine of `domain`, then puts this thread's own goroutine
-/// back (also when `f` panics).
-pub(crate) fn run_as_root<T>(domain: Arc<Domain>, f: impl FnOnce() -> T) -> T {
+/// Runs `f` as the root goroutine of `domain` (created at `created_at`, the `check`
+/// call), then puts this thread's own goroutine back (also when `f` panics).
+pub(crate) fn run_as_root<T>(domain: Arc<Domain>, created_at: Site, f: impl FnOnce() -> T) -> T {
     struct Restore(Option<Goroutine>);
     impl Drop for Restore {
         fn drop(&mut self) {
@@ -87,7 +91,8 @@ pub(crate) fn run_as_root<T>(domain: Arc<Domain>, f: impl FnOnce() -> T) -> T {
             let _ = CURRENT.try_with(|current| current.replace(outer));
         }
     }
-    let outer = CURRENT.with(|current| current.replace(Some(Goroutine::root(domain))));
+    let root = Goroutine::root(domain, Some(created_at));
+    let outer = CURRENT.with(|current| current.replace(Some(root)));
     let _restore = Restore(outer);
     f()
 }
@@ -153,9 +158,10 @@ pub(crate) fn fork() -> (Child, Joiner) {
             ignore_sync: 0,
             created_at: Some(created_at),
             created_by: Some(parent.tid),
+            fences: Fences::default(),
         }
     })
-    .unwrap_or_else(|| Goroutine::root(Domain::global()));
+    .unwrap_or_else(|| Goroutine::root(Domain::global(), None));
     goroutine.domain.started();
     let exit = ExitClock::default();
     let joiner = Joiner {

@@ -11,6 +11,9 @@ pub(crate) enum Ident {
     Addr(usize),
     /// An [`ObjectId`](super::object::ObjectId): stable across moves, never reused.
     Object(u64),
+    /// A `gosync::sync::atomic` type's release-sequence clock, at the atomic's address
+    /// (kept apart from `Addr`, so a user's `race::release(&a)` cannot overwrite it).
+    Atomic(usize),
 }
 
 /// An annotated place: its identity, and the address printed in reports.

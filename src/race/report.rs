@@ -20,7 +20,16 @@ pub enum AccessKind {
 }
 
 /// Where something happened: the caller's `file:line:column` (from `#[track_caller]`),
-/// and a backtrace when `GOSYNC_RACE_BACKTRACE=1` was set at the first annotation.
+/// and a backtrace when `GOSYNC_RACE_BACKTRACE=1` was set at the first annotation or when
+/// that location is inside core or std (a `.map(RaceCell::get)` makes the shim
+/// `FnMut::call_mut` the caller; the report then shows the first user frame).
+///
+/// A report prints each site as Go prints a frame, the function, then its line:
+///
+/// ```text
+///   race_model::some_test::{{closure}}()
+///       tests/race_model.rs:42:9
+/// ```
 ///
 /// ```
 /// # #[cfg(feature = "race")] {
@@ -41,38 +50,137 @@ pub enum AccessKind {
 pub struct Site {
     /// The annotated call, as `#[track_caller]` saw it.
     pub location: &'static Location<'static>,
-    /// The whole stack, captured only when `GOSYNC_RACE_BACKTRACE=1`.
+    /// The whole stack: captured when `GOSYNC_RACE_BACKTRACE=1`, or when `location` is
+    /// inside core or std.
     pub backtrace: Option<Arc<Backtrace>>,
 }
 
+/// Whether `GOSYNC_RACE_BACKTRACE=1` was set at the first annotation.
+#[cfg(feature = "race")]
+fn want_backtrace() -> bool {
+    use std::sync::OnceLock;
+    static WANT_BACKTRACE: OnceLock<bool> = OnceLock::new();
+    *WANT_BACKTRACE
+        .get_or_init(|| std::env::var_os("GOSYNC_RACE_BACKTRACE").is_some_and(|v| v == "1"))
+}
+
 impl Site {
-    /// The caller's site. A backtrace costs microseconds, so it is opt-in.
+    /// The caller's site. A backtrace costs microseconds, so it is taken only when asked
+    /// for, or when the caller is inside core/std (then it is the only way to the user).
     #[cfg(feature = "race")]
     #[track_caller]
     pub(crate) fn here() -> Site {
         Site::at(Location::caller())
     }
 
-    /// The site of `location` (with the backtrace of this call when asked for).
+    /// The site of `location`, with a backtrace when the location is inside core or std
+    /// (to find the user's frame) or when `GOSYNC_RACE_BACKTRACE=1` asks for one.
     #[cfg(feature = "race")]
     pub(crate) fn at(location: &'static Location<'static>) -> Site {
-        use std::sync::OnceLock;
-        static WANT_BACKTRACE: OnceLock<bool> = OnceLock::new();
-        let want = *WANT_BACKTRACE
-            .get_or_init(|| std::env::var_os("GOSYNC_RACE_BACKTRACE").is_some_and(|v| v == "1"));
+        let in_library = super::frame::sighting(location);
         Site {
             location,
-            backtrace: want.then(|| Arc::new(Backtrace::force_capture())),
+            backtrace: (in_library || want_backtrace())
+                .then(|| Arc::new(Backtrace::force_capture())),
         }
+    }
+
+    /// The function holding the user's line, as the backtrace names it (Go's `main.foo`):
+    /// `None` without the `race` feature, or when the binary has no symbols for it.
+    ///
+    /// ```
+    /// # #[cfg(feature = "race")] {
+    /// use gosync::race::{check, RaceCell};
+    /// use std::sync::Arc;
+    ///
+    /// fn writer(x: &RaceCell<i32>) {
+    ///     x.set(1);
+    /// }
+    /// let x = Arc::new(RaceCell::new(0));
+    /// let ((), races) = check(|| {
+    ///     let x2 = x.clone();
+    ///     let _w = gosync::go(move || writer(&x2));
+    ///     writer(&x);
+    /// });
+    /// let function = races[0].current.site.function().unwrap();
+    /// assert!(function.ends_with("writer"), "{function}");
+    /// # }
+    /// ```
+    pub fn function(&self) -> Option<String> {
+        self.user_frame().0
+    }
+
+    /// The user's `file:line:column`: [`location`](Self::location), or, when that is
+    /// inside core or std, the first user frame of the backtrace.
+    ///
+    /// ```
+    /// # #[cfg(feature = "race")] {
+    /// use gosync::race::{check, RaceCell};
+    /// use std::sync::Arc;
+    ///
+    /// let cells = Arc::new([RaceCell::new(1), RaceCell::new(2)]);
+    /// let ((), races) = check(|| {
+    ///     let c = cells.clone();
+    ///     let _w = gosync::go(move || c[0].set(5));
+    ///     let sum: i32 = cells.iter().map(RaceCell::get).sum(); // the caller is in core
+    ///     let _ = sum;
+    /// });
+    /// let read = races.iter().find(|r| r.current.kind == gosync::race::AccessKind::Read);
+    /// if let Some(race) = read {
+    ///     // The user's function; its line too when the binary has line info (a doctest
+    ///     // has none, so `line()` falls back to the location inside core).
+    ///     let function = race.current.site.function().unwrap();
+    ///     assert!(function.contains("_doctest_main"), "{function}");
+    ///     println!("{}", race.current.site.line());
+    /// }
+    /// # }
+    /// ```
+    pub fn line(&self) -> String {
+        self.user_frame().1
+    }
+
+    /// `(function, file:line:column)` of the user's frame.
+    fn user_frame(&self) -> (Option<String>, String) {
+        #[cfg(feature = "race")]
+        {
+            use super::frame;
+            if frame::is_library(self.location.file()) {
+                let user = self.backtrace.as_deref().and_then(frame::first_user_frame);
+                if let Some(user) = user {
+                    let at = user.at.map(|at| at.trim_start_matches("./").to_owned());
+                    return (
+                        Some(user.function),
+                        at.unwrap_or_else(|| self.location.to_string()),
+                    );
+                }
+            }
+            (frame::function_of(self.location), self.location.to_string())
+        }
+        #[cfg(not(feature = "race"))]
+        (None, self.location.to_string())
+    }
+
+    /// Whether to print the whole backtrace after the frame.
+    fn print_backtrace(&self) -> bool {
+        #[cfg(feature = "race")]
+        {
+            want_backtrace() || !super::frame::is_library(self.location.file())
+        }
+        #[cfg(not(feature = "race"))]
+        true
     }
 }
 
 impl fmt::Display for Site {
-    /// Go prints `func()` then `file:line +0xoff`; a `Location` knows no function name, so
-    /// the line is `file:line:column`, then the backtrace if one was captured.
+    /// Go prints `func()` then `file:line +0xoff`; here the function (when the binary
+    /// names it) then `file:line:column`, then the backtrace if one was asked for.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "  {}", self.location)?;
-        if let Some(backtrace) = &self.backtrace {
+        let (function, line) = self.user_frame();
+        match function {
+            Some(function) => writeln!(f, "  {function}()\n      {line}")?,
+            None => writeln!(f, "  {line}")?,
+        }
+        if let Some(backtrace) = self.backtrace.as_ref().filter(|_| self.print_backtrace()) {
             // Start at the annotated call's frame: the checker's own frames above it are
             // noise, as Go's reports omit the uninstrumented `sync` and `runtime` frames.
             let text = backtrace.to_string();

@@ -5,6 +5,11 @@
 //! epoch, or a set of concurrent read epochs ("read-shared") once two reads are unordered.
 //! Nothing is ever evicted, unlike Go's four shadow cells per 8 bytes, so every race of the
 //! observed run against the latest conflicting accesses is found.
+//!
+//! Atomic accesses (`gosync::sync::atomic`) are kept apart, as TSan's `kAccessAtomic`
+//! bit does: two atomic accesses never race, an atomic and a plain one do when they are
+//! unordered and one of them writes. Atomic writes are not totally ordered (two relaxed
+//! stores from two goroutines are concurrent), so they are kept as a set, like reads.
 
 use std::mem;
 
@@ -35,29 +40,11 @@ enum Reads {
     Shared(Vec<Stamp>),
 }
 
-/// The shadow word of one location.
-#[derive(Debug, Default)]
-pub(crate) struct Shadow {
-    write: Option<Stamp>,
-    reads: Reads,
-}
-
-impl Shadow {
-    /// A read by `tid` with clock `now`: races with the last write unless it happens before.
-    pub(crate) fn read(&mut self, tid: Tid, now: &VectorClock, site: Site) -> Vec<Conflict> {
-        let epoch = now.epoch(tid);
-        let same_epoch = match &self.reads {
-            Reads::One(read) => read.epoch == epoch,
-            Reads::Shared(reads) => reads.iter().any(|read| read.epoch == epoch),
-            Reads::None => false,
-        };
-        if same_epoch {
-            // READ SAME EPOCH: this goroutine read here since its last sync; nothing new.
-            return Vec::new();
-        }
-        let conflicts = self.unordered_write(now).into_iter().collect();
-        let stamp = Stamp { epoch, site };
-        self.reads = match mem::take(&mut self.reads) {
+impl Reads {
+    /// Adds `stamp`, taken at clock `now`, dropping the accesses it is ordered after
+    /// (FastTrack's READ EXCLUSIVE / SHARE / SHARED transitions).
+    fn push(self, stamp: Stamp, now: &VectorClock) -> Reads {
+        match self {
             Reads::None => Reads::One(stamp),
             // READ EXCLUSIVE: the previous read happens before this one, forget it.
             Reads::One(read) if read.epoch.happens_before(now) => Reads::One(stamp),
@@ -74,7 +61,83 @@ impl Shadow {
                     Reads::Shared(reads)
                 }
             }
+        }
+    }
+
+    /// The accesses that do not happen before `now`, as conflicts of kind `kind`.
+    fn unordered(&self, now: &VectorClock, kind: AccessKind) -> Vec<Conflict> {
+        let all: &[Stamp] = match self {
+            Reads::None => &[],
+            Reads::One(read) => std::slice::from_ref(read),
+            Reads::Shared(reads) => reads,
         };
+        all.iter()
+            .filter(|stamp| !stamp.epoch.happens_before(now))
+            .map(|stamp| Conflict {
+                kind,
+                stamp: stamp.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The shadow word of one location.
+#[derive(Debug, Default)]
+pub(crate) struct Shadow {
+    write: Option<Stamp>,
+    reads: Reads,
+    /// Atomic writes (stores, read-modify-writes) since the last plain write.
+    atomic_writes: Reads,
+    /// Atomic loads since the last plain write.
+    atomic_reads: Reads,
+}
+
+impl Shadow {
+    /// A read by `tid` with clock `now`: races with the last write unless it happens before.
+    pub(crate) fn read(&mut self, tid: Tid, now: &VectorClock, site: Site) -> Vec<Conflict> {
+        let epoch = now.epoch(tid);
+        let same_epoch = match &self.reads {
+            Reads::One(read) => read.epoch == epoch,
+            Reads::Shared(reads) => reads.iter().any(|read| read.epoch == epoch),
+            Reads::None => false,
+        };
+        if same_epoch {
+            // READ SAME EPOCH: this goroutine read here since its last sync; nothing new.
+            return Vec::new();
+        }
+        let mut conflicts: Vec<Conflict> = self.unordered_write(now).into_iter().collect();
+        conflicts.extend(self.atomic_writes.unordered(now, AccessKind::Write));
+        let stamp = Stamp { epoch, site };
+        self.reads = mem::take(&mut self.reads).push(stamp, now);
+        conflicts
+    }
+
+    /// An atomic load by `tid`: races with the last plain write unless it happens before.
+    pub(crate) fn atomic_read(&mut self, tid: Tid, now: &VectorClock, site: Site) -> Vec<Conflict> {
+        let conflicts = self.unordered_write(now).into_iter().collect();
+        let stamp = Stamp {
+            epoch: now.epoch(tid),
+            site,
+        };
+        self.atomic_reads = mem::take(&mut self.atomic_reads).push(stamp, now);
+        conflicts
+    }
+
+    /// An atomic store or read-modify-write by `tid`: races with the last plain write and
+    /// the plain reads since it that do not happen before; never with atomic accesses.
+    pub(crate) fn atomic_write(
+        &mut self,
+        tid: Tid,
+        now: &VectorClock,
+        site: Site,
+    ) -> Vec<Conflict> {
+        let mut conflicts: Vec<Conflict> = self.unordered_write(now).into_iter().collect();
+        conflicts.extend(self.reads.unordered(now, AccessKind::Read));
+        let stamp = Stamp {
+            epoch: now.epoch(tid),
+            site,
+        };
+        self.atomic_writes = mem::take(&mut self.atomic_writes).push(stamp, now);
         conflicts
     }
 
@@ -82,28 +145,19 @@ impl Shadow {
     /// since it that does not happen before.
     pub(crate) fn write(&mut self, tid: Tid, now: &VectorClock, site: Site) -> Vec<Conflict> {
         let epoch = now.epoch(tid);
-        if matches!(self.reads, Reads::None)
+        let no_reads = |reads: &Reads| matches!(reads, Reads::None);
+        if no_reads(&self.reads)
+            && no_reads(&self.atomic_reads)
+            && no_reads(&self.atomic_writes)
             && self.write.as_ref().is_some_and(|w| w.epoch == epoch)
         {
             // WRITE SAME EPOCH, with no read since: nothing new to check.
             return Vec::new();
         }
         let mut conflicts: Vec<Conflict> = self.unordered_write(now).into_iter().collect();
-        let unordered_reads = |read: &Stamp| !read.epoch.happens_before(now);
-        let reads = match mem::take(&mut self.reads) {
-            Reads::None => Vec::new(),
-            Reads::One(read) => vec![read],
-            Reads::Shared(reads) => reads,
-        };
-        conflicts.extend(
-            reads
-                .into_iter()
-                .filter(unordered_reads)
-                .map(|stamp| Conflict {
-                    kind: AccessKind::Read,
-                    stamp,
-                }),
-        );
+        conflicts.extend(mem::take(&mut self.reads).unordered(now, AccessKind::Read));
+        conflicts.extend(mem::take(&mut self.atomic_writes).unordered(now, AccessKind::Write));
+        conflicts.extend(mem::take(&mut self.atomic_reads).unordered(now, AccessKind::Read));
         self.write = Some(Stamp { epoch, site });
         conflicts
     }

@@ -1,7 +1,8 @@
 //! Go's synchronisation annotations on sync objects: `Acquire`, `Release`,
 //! `ReleaseMerge`, `Disable`, `Enable`.
 
-use super::clock::VectorClock;
+use super::clock::{Tid, VectorClock};
+use super::domain::Domain;
 use super::edge::{HappensBefore, SyncObject};
 use super::goroutine::with_current;
 use super::place::{Ident, Place};
@@ -12,26 +13,42 @@ pub(crate) fn acquire(place: Place) {
     with_current(|g| {
         if g.ignore_sync == 0 {
             if let Some(released) = g.domain.sync_clocks(place.ident).get(&place.ident) {
-                let to_step = u64::from(g.clock.get(g.tid));
                 let object = match place.ident {
-                    Ident::Addr(_) => SyncObject::Address(place.addr),
+                    Ident::Addr(_) | Ident::Atomic(_) => SyncObject::Address(place.addr),
                     Ident::Object(_) => SyncObject::Gosync(place.addr),
                 };
-                // The edges lock is a leaf: taken under the shard lock, never around it.
-                g.domain
-                    .record_edges(released.ahead_of(&g.clock).map(|(from, from_step)| {
-                        HappensBefore {
-                            from: u64::from(from),
-                            from_step: u64::from(from_step),
-                            to: u64::from(g.tid),
-                            to_step,
-                            object,
-                        }
-                    }));
-                g.clock.join(released);
+                acquire_clock(&g.domain, g.tid, &mut g.clock, released, Some(object));
             }
         }
     });
+}
+
+/// `C_t := C_t ⊔ released` for goroutine `tid` of `domain` with clock `clock`,
+/// recording an edge through `object` (if any) from every goroutine `u` with
+/// `released[u] > C_t[u]`. The caller checked `ignore_sync`.
+pub(crate) fn acquire_clock(
+    domain: &Domain,
+    tid: Tid,
+    clock: &mut VectorClock,
+    released: &VectorClock,
+    object: Option<SyncObject>,
+) {
+    if let Some(object) = object {
+        let to_step = u64::from(clock.get(tid));
+        // The edges lock is a leaf: taken under the shard lock, never around it.
+        domain.record_edges(
+            released
+                .ahead_of(clock)
+                .map(|(from, from_step)| HappensBefore {
+                    from: u64::from(from),
+                    from_step: u64::from(from_step),
+                    to: u64::from(tid),
+                    to_step,
+                    object,
+                }),
+        );
+    }
+    clock.join(released);
 }
 
 /// TSan's `ReleaseStore`: `L_a := C_t` (earlier releasers are forgotten), then tick.

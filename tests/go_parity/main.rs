@@ -7,8 +7,10 @@ mod waitgroup_test;
 #[cfg(feature = "race")]
 mod race_waitgroup_test;
 
-// Go's race testdata (issue 12): channels and select on gosync::chan; locks, Once and
+// Go's race testdata (issue 12): atomics on gosync::sync::atomic; channels and select on gosync::chan; locks, Once and
 // Cond on gosync::sync.
+#[cfg(feature = "race")]
+mod race_atomic_test;
 #[cfg(feature = "race")]
 mod race_chan_test;
 #[cfg(feature = "race")]

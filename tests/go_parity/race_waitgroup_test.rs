@@ -26,7 +26,7 @@ use gosync::{chan, WaitGroup, WaitGroupError};
 /// (With gosync's plain `go`, a misuse panic in a goroutine the test never joins would
 /// leave the test blocked on a receive that can no longer come, instead of failing.)
 #[track_caller]
-fn go(f: impl FnOnce() + Send + 'static) {
+pub(crate) fn go(f: impl FnOnce() + Send + 'static) {
     gosync::go(move || {
         if let Err(panic) = catch_unwind(AssertUnwindSafe(f)) {
             let text = panic
@@ -41,7 +41,7 @@ fn go(f: impl FnOnce() + Send + 'static) {
 
 /// Go's `TestRace*` verdict: the checker reported at least one race. The reports go to
 /// stderr, which cargo shows with `-- --nocapture`.
-fn expect_race(races: Vec<DataRace>) {
+pub(crate) fn expect_race(races: Vec<DataRace>) {
     for race in &races {
         eprintln!("{race}");
     }
@@ -52,7 +52,7 @@ fn expect_race(races: Vec<DataRace>) {
 }
 
 /// Go's `TestNoRace*` verdict: the checker reported nothing.
-fn expect_no_race(races: Vec<DataRace>) {
+pub(crate) fn expect_no_race(races: Vec<DataRace>) {
     let reports: Vec<String> = races.iter().map(ToString::to_string).collect();
     assert!(
         races.is_empty(),
