@@ -56,6 +56,7 @@ mod dump;
 mod edge;
 #[cfg(feature = "race")]
 mod foreign;
+#[cfg(feature = "race")]
 mod frame;
 #[cfg(feature = "race")]
 mod goroutine;
