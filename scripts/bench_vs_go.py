@@ -247,7 +247,7 @@ def go_six_part(args):
     criterion_args = ["--measurement-time", args.measurement_time,
                       "--warm-up-time", args.warm_up_time, "--noplot"]
     race = None if args.no_race else race_bench()
-    started, load_before = datetime.datetime.now(datetime.timezone.utc), load()
+    started, load_before, revision = datetime.datetime.now(datetime.timezone.utc), load(), git_revision()
     log("==> building the benchmarks")
     run(["cargo", "bench", "--bench", "waitgroup", "--no-run"])
     run(["cargo", "bench", "--features", "tracing", "--bench", "waitgroup", "--no-run"])
@@ -344,7 +344,7 @@ def go_six_part(args):
     svg_plot(plot_rows, ROOT / "docs/performance.svg",
              f"gosync vs Go 1.19, median of {args.rounds} rounds, {m['model']}, GOMAXPROCS=2",
              "ns/op (log scale, shorter is faster)")
-    run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {git_revision()}, {args.rounds} rounds, criterion "
+    run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {revision}, {args.rounds} rounds, criterion "
                 f"{args.measurement_time} s measurement + {args.warm_up_time} s warm-up per entry "
                 f"(Go: its default `-benchtime 1s`)"
                 + (f", both sides under `nice -n {args.nice}`" if args.nice is not None else "") + ".\n"
@@ -390,7 +390,7 @@ def sleeping_part(args):
                       "--warm-up-time", args.warm_up_time, "--noplot"]
     if args.sleeping_filter:
         criterion_args.append(args.sleeping_filter)
-    started, load_before = datetime.datetime.now(datetime.timezone.utc), load()
+    started, load_before, revision = datetime.datetime.now(datetime.timezone.utc), load(), git_revision()
     log("==> building benches/sleeping.rs and benches/allocs.rs")
     run(["cargo", "bench", "--bench", "sleeping", "--bench", "allocs", "--no-run"])
     allocs = allocations()
@@ -479,7 +479,7 @@ def sleeping_part(args):
     svg_plot(plot, ROOT / "docs/wakeups.svg",
              f"Wake-ups: time per released waiter, median of {k} paired rounds, {m['model']}",
              "time per waiter from the release to the last return (log scale; flat = linear)")
-    run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {git_revision()}, {k} paired rounds "
+    run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {revision}, {k} paired rounds "
                 f"(Go's side, then `cargo bench --bench sleeping`), criterion {args.measurement_time} s "
                 f"measurement + {args.warm_up_time} s warm-up per entry"
                 + (f", both sides under `nice -n {args.nice}`" if args.nice is not None else "") + ".\n"
