@@ -2,12 +2,17 @@
 """Go's sync.WaitGroup benchmarks beside gosync's, alternately, in one run.
 
 Called by scripts/bench-vs-go (which installs Go and Python first). Each round runs
-`go test -run XXX -bench WaitGroup -cpu 2 sync`, Go's side of the wake-ups (scripts/go), then
-gosync's criterion benches (default build, then the `tracing` feature-cost check), then in
-race mode `go test -race` and gosync's entries of Go's six from dev/benches/waitgroup.rs built
-with `--features race`. The table
-holds the median of the rounds; docs/performance.md gets the tables, the SVG plot
-(docs/performance.svg, drawn here by hand) and the machine.
+`go test -run XXX -bench WaitGroup -cpu 2 sync`, then gosync's criterion benches
+(dev/benches/waitgroup.rs: default build, then the `tracing` feature-cost check), then in
+race mode `go test -race` and gosync's entries of Go's six built with `--features race`.
+The table holds the median of the rounds; docs/performance.md gets the tables, the SVG
+plot (docs/performance.svg, drawn here by hand) and the machine.
+
+Then the sleeping paths (issue 14), in paired rounds: Go's `ActuallyWait` at `-cpu 1` and
+`-cpu 2` and Go's wake-ups (scripts/go), then dev/benches/sleeping.rs (tokio, tasks, threads,
+and their floors); the ratios are taken within each pair. dev/benches/allocs.rs counts the
+allocations per wait. docs/performance-sleeping.md gets those tables and
+docs/wakeups.svg.
 """
 
 import argparse
@@ -66,15 +71,44 @@ def go_bench(race, names=GO_SIX):
 
 
 def go_wakeups():
-    """Go's side of the wake-up benchmarks (scripts/go): {'WakeWaiters/1': ns/op, ...}.
-    Go reports a mean, which one descheduling on a loaded machine skews: three short
-    counts per round, and their median."""
+    """Go's side of the wake-up benchmarks (scripts/go): {'WakeWaiters/1': ns, ...}, each
+    its `ns/median10` metric: 100 rounds timed one by one, the median of 10 samples' means
+    (criterion's estimator for dev/benches/sleeping.rs's flat sampling)."""
     out = run(["go", "test", "-run", "XXX", "-bench", ".", "-cpu", "2",
-               "-benchtime", "100x", "-count", "3", "."], cwd=ROOT / "scripts/go")
-    counts = {}
-    for m in re.finditer(r"^Benchmark(\w+/\d+)-2\s+\d+\s+([\d.]+) ns/op", out, re.M):
-        counts.setdefault(m[1], []).append(float(m[2]))
-    return {name: statistics.median(values) for name, values in counts.items()}
+               "-benchtime", "100x", "-count", "1", "."], cwd=ROOT / "scripts/go")
+    found = {m[1]: float(m[2]) for m in
+             re.finditer(r"^Benchmark(\w+/\d+)-2\s.*?([\d.]+) ns/median10", out, re.M)}
+    if not found:
+        sys.exit(f"scripts/go printed no ns/median10:\n{out}")
+    return found
+
+
+def go_actually_wait():
+    """Go's `ActuallyWait` at -cpu 1 and -cpu 2: {'cpu1': ns/op, 'cpu2': ns/op}."""
+    out = run(["go", "test", "-run", "XXX", "-bench", "WaitGroupActuallyWait$", "-cpu", "1,2",
+               "-count", "1", "sync"])
+    found = {("cpu" + (m[1] or "-1")[1:]): float(m[2]) for m in
+             re.finditer(r"^BenchmarkWaitGroupActuallyWait(-\d+)?\s+\d+\s+([\d.]+) ns/op", out, re.M)}
+    if set(found) != {"cpu1", "cpu2"}:
+        sys.exit(f"go test printed no ActuallyWait result for -cpu 1 and 2:\n{out}")
+    return found
+
+
+def allocations():
+    """dev/benches/allocs.rs's table (markdown lines), run once."""
+    out = run(["cargo", "bench", "--bench", "allocs"])
+    lines = [l for l in out.splitlines() if l.startswith("|")]
+    note = next((l for l in out.splitlines() if "rounds per path" in l), "")
+    return "\n".join(lines) + ("\n\n" + note if note else "")
+
+
+def git_revision():
+    """The commit measured, and whether the work tree differed from it."""
+    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip() or "?"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return head + (" (with uncommitted changes)" if dirty else "")
 
 
 def cargo_bench(bench, features, criterion_args):
@@ -158,7 +192,7 @@ def load():
 
 
 COLOURS = {"Go": "#00add8", "gosync": "#dea584", "floor": "#888888", "mutex_condvar": "#6a5acd",
-           "Go -race": "#007d9c", "gosync race": "#b7410e"}
+           "Go -race": "#007d9c", "gosync race": "#b7410e", "Notify": "#2e8b57"}
 
 
 def fmt_decade(ns):
@@ -207,25 +241,13 @@ def svg_plot(rows, path, title, axis):
     path.write_text("\n".join(out) + "\n")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--measurement-time", default="1", help="criterion seconds per entry")
-    parser.add_argument("--warm-up-time", default="0.5", help="criterion seconds per entry")
-    parser.add_argument("--paired-rounds", type=int, default=5,
-                        help="extra back-to-back Go/gosync rounds of the targeted benchmarks")
-    parser.add_argument("--no-race", action="store_true", help="skip the race-mode pair")
-    parser.add_argument("--nice", type=int, metavar="N",
-                        help="run both sides under `nice -n N` (e.g. -10 as root on a shared machine)")
-    parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/ alone")
-    args = parser.parse_args()
-
-    if args.nice is not None:
-        NICE.extend(["nice", "-n", str(args.nice)])
+def go_six_part(args):
+    """Go's six, the targets' paired rounds, the peers, `tracing`, race mode:
+    docs/performance.md and docs/performance.svg."""
     criterion_args = ["--measurement-time", args.measurement_time,
                       "--warm-up-time", args.warm_up_time, "--noplot"]
     race = None if args.no_race else race_bench()
-    started, load_before = datetime.datetime.now(datetime.timezone.utc), load()
+    started, load_before, revision = datetime.datetime.now(datetime.timezone.utc), load(), git_revision()
     log("==> building the benchmarks")
     run(["cargo", "bench", "--bench", "waitgroup", "--no-run"])
     run(["cargo", "bench", "--features", "tracing", "--bench", "waitgroup", "--no-run"])
@@ -236,7 +258,6 @@ def main():
     for r in range(args.rounds):
         log(f"==> round {r + 1}/{args.rounds} (load {load()[0]:.2f})")
         result = {"go": go_bench(race=False),
-                  "go_wakeups": go_wakeups(),
                   "gosync": cargo_bench("waitgroup", [], criterion_args),
                   "tracing": cargo_bench("waitgroup", ["--features", "tracing"],
                                          criterion_args + [TRACING_FILTER])}
@@ -268,17 +289,6 @@ def main():
                           f"{fmt(rng[0])} – {fmt(rng[1])}" if rng else "—"])
         peer_rows.append([name] + [fmt(median(ours(f"WaitGroup{name}/{p}"))) for p in PEERS])
         plot_rows.append((name, [("Go", g), ("gosync", s), ("floor", f)]))
-
-    wake_rows, distinct_rows, wake_plot = [], [], []
-    for bench, sizes, rows, what in (("WakeWaiters", (1, 4, 16, 64), wake_rows, "waiters"),
-                                     ("DistinctGroups", (10, 100, 1000), distinct_rows, "groups")):
-        for n in sizes:
-            per = lambda total: total / n if total else None
-            g = median([r["go_wakeups"].get(f"{bench}/{n}") for r in rounds])
-            s, m = median(ours(f"{bench}/gosync/{n}")), median(ours(f"{bench}/mutex_condvar/{n}"))
-            rows.append([str(n), fmt(g), fmt(per(g)), fmt(s), fmt(per(s)), fmt_ratio(ratio(s, g)),
-                         fmt(m), fmt(per(m))])
-            wake_plot.append((f"{n} {what}", [("Go", per(g)), ("gosync", per(s)), ("mutex_condvar", per(m))]))
 
     paired_rows = []
     for name in TARGETED:
@@ -315,12 +325,6 @@ def main():
         + table(["benchmark", "Go ns/op", "gosync ns/op", "floor ns/op", "gosync/Go", "gosync/floor",
                  "gosync/Go per pair", "gosync/floor per pair"], paired_rows),
         "### Peers on Go's workloads (ns/op)\n\n" + table(["benchmark"] + PEERS, peer_rows),
-        "### One `done` releasing N parked waiters (time until all returned)\n\n" + table(
-            ["waiters", "Go", "Go per waiter", "gosync", "gosync per waiter", "gosync/Go",
-             "mutex_condvar", "mutex_condvar per waiter"], wake_rows),
-        "### N distinct groups, one parked waiter each, all released (Go issue 38420)\n\n" + table(
-            ["groups", "Go", "Go per group", "gosync", "gosync per group", "gosync/Go",
-             "mutex_condvar", "mutex_condvar per group"], distinct_rows),
         "### Feature cost: `tracing` compiled in, no subscriber installed\n\n" + table(
             ["benchmark", "default build", "`--features tracing`", "ratio"], tracing_rows),
     ]
@@ -340,10 +344,7 @@ def main():
     svg_plot(plot_rows, ROOT / "docs/performance.svg",
              f"gosync vs Go 1.19, median of {args.rounds} rounds, {m['model']}, GOMAXPROCS=2",
              "ns/op (log scale, shorter is faster)")
-    svg_plot(wake_plot, ROOT / "docs/wakeups.svg",
-             f"Wake-ups: time per released waiter, median of {args.rounds} rounds, {m['model']}",
-             "time per waiter from the first done to the last return (log scale; flat = linear)")
-    run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, {args.rounds} rounds, criterion "
+    run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {revision}, {args.rounds} rounds, criterion "
                 f"{args.measurement_time} s measurement + {args.warm_up_time} s warm-up per entry "
                 f"(Go: its default `-benchtime 1s`)"
                 + (f", both sides under `nice -n {args.nice}`" if args.nice is not None else "") + ".\n"
@@ -356,8 +357,171 @@ def main():
     head, rest = template.split(start, 1)
     _, tail = rest.split(end, 1)
     (ROOT / "docs/performance.md").write_text(
-        f"{head}{start}\n{run_info}\n\n![gosync vs Go](performance.svg)\n\n![wake-ups](wakeups.svg)\n\n{body}\n{end}{tail}")
-    log("==> wrote docs/performance.md, docs/performance.svg and docs/wakeups.svg")
+        f"{head}{start}\n{run_info}\n\n![gosync vs Go](performance.svg)\n\n{body}\n{end}{tail}")
+    log("==> wrote docs/performance.md and docs/performance.svg")
+
+# ---- The sleeping paths (issue 14) -----------------------------------------------------
+
+TOKIO = [("current-thread", "cpu1"), ("multi-thread", "cpu2")]
+TASK_SIZES = (1, 16, 256, 4096)
+THREAD_SIZES = (1, 16, 64, 256)
+# Each task and thread benchmark beside Go's goroutine benchmark of the same shape.
+GO_SHAPE = {"WakeTasks": "WakeWaiters", "DistinctGroupsTasks": "DistinctGroups",
+            "WakeWaiters": "WakeWaiters", "DistinctGroups": "DistinctGroups"}
+
+
+def paired(ours, theirs):
+    """Ratios within each pair, and their median."""
+    per = [ratio(o, t) for o, t in zip(ours, theirs)]
+    return median(per), per
+
+
+def per_pair(values):
+    return ", ".join(fmt_ratio(v) for v in values)
+
+
+def mark(ok):
+    return "—" if ok is None else ("✓" if ok else "✗")
+
+
+def sleeping_part(args):
+    """Paired rounds of the sleeping paths: docs/performance-sleeping.md, docs/wakeups.svg."""
+    criterion_args = ["--measurement-time", args.measurement_time,
+                      "--warm-up-time", args.warm_up_time, "--noplot"]
+    if args.sleeping_filter:
+        criterion_args.append(args.sleeping_filter)
+    started, load_before, revision = datetime.datetime.now(datetime.timezone.utc), load(), git_revision()
+    log("==> building dev/benches/sleeping.rs and dev/benches/allocs.rs")
+    run(["cargo", "bench", "--bench", "sleeping", "--bench", "allocs", "--no-run"])
+    allocs = allocations()
+    pairs, loads = [], []
+    for r in range(args.sleeping_rounds):
+        loads.append(load()[0])
+        log(f"==> sleeping paths, paired round {r + 1}/{args.sleeping_rounds} (load {loads[-1]:.2f})")
+        pairs.append({"go_aw": go_actually_wait(), "go_wake": go_wakeups(),
+                      "ours": cargo_bench("sleeping", [], criterion_args)})
+    load_after = load()
+
+    def ours(key):
+        return [p["ours"].get(key) for p in pairs]
+
+    aw_rows = []
+    for flavor, cpu in TOKIO:
+        g = [p["go_aw"][cpu] for p in pairs]
+        o, sj, os_ = (ours(f"ActuallyWaitTokio/{flavor}/{e}") for e in ("gosync", "spawn-join", "oneshot"))
+        (r_sj, per_sj), (r_os, per_os), (r_go, per_go) = paired(o, sj), paired(o, os_), paired(o, g)
+        aw_rows.append([f"{flavor} (Go `-cpu {cpu[-1]}`)", fmt(median(g)), fmt(median(o)), fmt(median(sj)),
+                        fmt(median(os_)), fmt_ratio(r_sj, 1.1), fmt_ratio(r_os, 1.0), fmt_ratio(r_go),
+                        per_pair(per_sj), per_pair(per_os)])
+
+    task_tables, plot = {}, []
+    for bench in ("WakeTasks", "DistinctGroupsTasks"):
+        rows = []
+        for n in TASK_SIZES:
+            g = [p["go_wake"].get(f"{GO_SHAPE[bench]}/{n}") for p in pairs]
+            o, nt = ours(f"{bench}/gosync/{n}"), ours(f"{bench}/notify/{n}")
+            (r_go, per_go), (r_nt, per_nt), (nt_go, _) = paired(o, g), paired(o, nt), paired(nt, g)
+            ok = None
+            if r_go is not None and r_nt is not None and nt_go is not None:
+                ok = r_go <= 1.0 or (nt_go > 1.0 and r_nt <= 1.0)
+                if bench == "DistinctGroupsTasks":
+                    ok = ok and r_nt <= 1.05
+            rows.append([str(n), fmt(median(g)), fmt(median(o)), fmt(median(nt)), fmt_ratio(r_go),
+                         fmt_ratio(r_nt), fmt_ratio(nt_go), mark(ok), per_pair(per_go), per_pair(per_nt)])
+            per = lambda v: None if v is None else v / n
+            plot.append((f"{bench}/{n}", [("Go", per(median(g))), ("gosync", per(median(o))),
+                                          ("Notify", per(median(nt)))]))
+        task_tables[bench] = rows
+
+    thread_tables = {}
+    for bench in ("WakeWaiters", "DistinctGroups"):
+        rows = []
+        for n in THREAD_SIZES:
+            g = [p["go_wake"].get(f"{GO_SHAPE[bench]}/{n}") for p in pairs]
+            o, f = ours(f"{bench}/gosync/{n}"), ours(f"{bench}/floor/{n}")
+            (r_f, per_f), (r_go, _), (f_go, _) = paired(o, f), paired(o, g), paired(f, g)
+            rows.append([str(n), fmt(median(g)), fmt(median(o)), fmt(median(f)), fmt_ratio(r_f, 1.1),
+                         fmt_ratio(r_go), fmt_ratio(f_go), per_pair(per_f)])
+            per = lambda v: None if v is None else v / n
+            plot.append((f"{bench}/{n}", [("Go", per(median(g))), ("gosync", per(median(o))),
+                                          ("floor", per(median(f)))]))
+        thread_tables[bench] = rows
+
+    k = args.sleeping_rounds
+    task_header = ["N", "Go (goroutines)", "gosync", "`Notify`", "gosync/Go", "gosync/`Notify`",
+                   "`Notify`/Go", "target", "gosync/Go per pair", "gosync/`Notify` per pair"]
+    thread_header = ["N", "Go (goroutines)", "gosync", "floor (direct unpark)", "gosync/floor",
+                     "gosync/Go", "floor/Go", "gosync/floor per pair"]
+    tables = [
+        f"### ActuallyWait on tokio, {k} paired rounds (ns per iteration)\n\n"
+        "Target: gosync/spawn-join ≤ 1.1 and gosync/oneshot ≤ 1.0.\n\n" + table(
+            ["runtime", "Go ActuallyWait", "gosync", "spawn-join", "oneshot", "gosync/spawn-join",
+             "gosync/oneshot", "gosync/Go", "gosync/spawn-join per pair", "gosync/oneshot per pair"],
+            aw_rows),
+        f"### WakeTasks/N: N tasks asleep on one group, one `done` ({k} paired rounds, time per round)\n\n"
+        "Target: gosync/Go ≤ 1.0, or where `Notify` itself is slower than Go, gosync/`Notify` ≤ 1.0.\n\n"
+        + table(task_header, task_tables["WakeTasks"]),
+        f"### DistinctGroupsTasks/N: N groups, one task asleep on each, all released ({k} paired rounds)\n\n"
+        "Target: as WakeTasks, and gosync/`Notify` ≤ 1.05.\n\n"
+        + table(task_header, task_tables["DistinctGroupsTasks"]),
+        f"### WakeWaiters/N: N threads asleep on one group, one `done` ({k} paired rounds)\n\n"
+        "Target: gosync/floor ≤ 1.1.\n\n" + table(thread_header, thread_tables["WakeWaiters"]),
+        f"### DistinctGroups/N: N groups, one thread asleep on each, all released ({k} paired rounds)\n\n"
+        "Target: gosync/floor ≤ 1.1.\n\n" + table(thread_header, thread_tables["DistinctGroups"]),
+        "### Allocations per wait and per release (`cargo bench --bench allocs`)\n\n"
+        "Target: 0 everywhere.\n\n" + allocs,
+    ]
+    body = "\n\n".join(tables)
+    print(body)
+    if args.no_docs:
+        return
+    m = machine()
+    svg_plot(plot, ROOT / "docs/wakeups.svg",
+             f"Wake-ups: time per released waiter, median of {k} paired rounds, {m['model']}",
+             "time per waiter from the release to the last return (log scale; flat = linear)")
+    run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {revision}, {k} paired rounds "
+                f"(Go's side, then `cargo bench --bench sleeping`), criterion {args.measurement_time} s "
+                f"measurement + {args.warm_up_time} s warm-up per entry"
+                + (f", both sides under `nice -n {args.nice}`" if args.nice is not None else "") + ".\n"
+                f"- Machine: {m['model']}, {m['cpus']} CPUs ({m['threads_per_core']} thread(s) per core); "
+                f"{m['go']}; {m['rustc']}.\n"
+                f"- Load average (1 min) before each pair: {', '.join(f'{l:.2f}' for l in loads)}; "
+                f"after: {load_after[0]:.2f} (before the run: {load_before[0]:.2f}). Anything above ~0.5 "
+                f"means other work ran beside the benchmarks; read the per-pair ratios for the spread.")
+    path = ROOT / "docs/performance-sleeping.md"
+    template = path.read_text()
+    start, end = "<!-- bench-vs-go:sleeping:begin -->", "<!-- bench-vs-go:sleeping:end -->"
+    head, rest = template.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{run_info}\n\n![wake-ups](wakeups.svg)\n\n{body}\n{end}{tail}")
+    log("==> wrote docs/performance-sleeping.md and docs/wakeups.svg")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--measurement-time", default="1", help="criterion seconds per entry")
+    parser.add_argument("--warm-up-time", default="0.5", help="criterion seconds per entry")
+    parser.add_argument("--paired-rounds", type=int, default=5,
+                        help="extra back-to-back Go/gosync rounds of the targeted benchmarks")
+    parser.add_argument("--no-race", action="store_true", help="skip the race-mode pair")
+    parser.add_argument("--sleeping-rounds", type=int, default=5,
+                        help="paired rounds of the sleeping paths (0: skip them)")
+    parser.add_argument("--only-sleeping", action="store_true",
+                        help="only the sleeping paths (docs/performance-sleeping.md)")
+    parser.add_argument("--sleeping-filter", metavar="REGEX",
+                        help="criterion filter for dev/benches/sleeping.rs (a quick look at some entries)")
+    parser.add_argument("--nice", type=int, metavar="N",
+                        help="run both sides under `nice -n N` (e.g. -10 as root on a shared machine)")
+    parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/ alone")
+    args = parser.parse_args()
+
+    if args.nice is not None:
+        NICE.extend(["nice", "-n", str(args.nice)])
+    if not args.only_sleeping:
+        go_six_part(args)
+    if args.sleeping_rounds > 0:
+        sleeping_part(args)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 //! Go's six `sync.WaitGroup` benchmarks, under Go's names, on 2 threads as
-//! `go test -bench WaitGroup -cpu 2 sync` runs them, beside the floor and the peers; then
-//! wake-up benchmarks that Go does not have.
+//! `go test -bench WaitGroup -cpu 2 sync` runs them, beside the floor and the peers. The
+//! wake-up benchmarks, which Go's suite does not have, are in `benches/sleeping.rs`.
 //!
 //! Workloads ported from Go 1.19.8 `src/sync/waitgroup_test.go`.
 //! Copyright 2011 The Go Authors. All rights reserved. Use of this source code is
@@ -23,14 +23,12 @@
 mod go_bench;
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use criterion::{
-    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
-};
+use criterion::{criterion_group, criterion_main, Criterion};
 use go_bench::{local_work, RunParallel};
 
 /// The operations Go's benchmarks make, for every contender that has Go's API shape.
@@ -112,7 +110,7 @@ impl Group for WgCrate {
 
 /// The textbook WaitGroup: a counter under a `Mutex`, a `Condvar` to sleep on.
 struct MutexCondvar {
-    /// The counter, and how many waiters sleep on `zero` (for the wake-up benchmarks).
+    /// The counter, and how many waiters sleep on `zero` (`add` notifies only if any).
     state: Mutex<(isize, usize)>,
     zero: Condvar,
 }
@@ -145,25 +143,6 @@ impl Group for MutexCondvar {
             state = self.zero.wait(state).unwrap();
             state.1 -= 1;
         }
-    }
-}
-
-/// How many waiters are asleep on a group right now, for the wake-up benchmarks (which
-/// must know the waiters really parked before they time the wake-up).
-trait Parked: Group {
-    fn parked(&self) -> usize;
-}
-
-impl Parked for gosync::WaitGroup {
-    fn parked(&self) -> usize {
-        self.snapshot().parked
-    }
-}
-
-impl Parked for MutexCondvar {
-    fn parked(&self) -> usize {
-        // Counted under the lock that `Condvar::wait` releases: once counted, asleep.
-        self.state.lock().unwrap().1
     }
 }
 
@@ -323,144 +302,6 @@ fn go_six(c: &mut Criterion) {
     );
 }
 
-// ---- Wake-ups ------------------------------------------------------------------------
-
-/// A pool of waiter threads that sleep between rounds, so a round times only the wake-up.
-///
-/// Round: the main thread arms the groups, opens the gate; each waiter calls `wait` on
-/// its group; the main thread polls until every waiter is really parked, then times the
-/// `done` calls until every waiter has returned from `wait`.
-struct WaiterPool<G: Parked> {
-    groups: Arc<Vec<G>>,
-    /// Round number the waiters may start (`u64::MAX`: shut down), and its condvar.
-    gate: Arc<(Mutex<u64>, Condvar)>,
-    returned: Arc<AtomicUsize>,
-    round: u64,
-    waiters: Vec<thread::JoinHandle<()>>,
-}
-
-impl<G: Parked> WaiterPool<G> {
-    /// `waiters` threads; waiter `i` waits on group `i % groups`.
-    fn new(groups: usize, waiters: usize) -> Self {
-        let groups = Arc::new((0..groups).map(|_| G::new()).collect::<Vec<_>>());
-        let gate = Arc::new((Mutex::new(0), Condvar::new()));
-        let returned = Arc::new(AtomicUsize::new(0));
-        let waiters = (0..waiters)
-            .map(|i| {
-                let (groups, gate, returned) = (
-                    Arc::clone(&groups),
-                    Arc::clone(&gate),
-                    Arc::clone(&returned),
-                );
-                thread::Builder::new()
-                    .stack_size(64 * 1024)
-                    .spawn(move || {
-                        let group = &groups[i % groups.len()];
-                        let mut round = 0;
-                        loop {
-                            let mut open = gate.0.lock().unwrap();
-                            while *open == round {
-                                open = gate.1.wait(open).unwrap();
-                            }
-                            if *open == u64::MAX {
-                                return;
-                            }
-                            round = *open;
-                            drop(open);
-                            group.wait();
-                            // ORDERING: SeqCst; the main thread counts returns, nothing more.
-                            returned.fetch_add(1, SeqCst);
-                        }
-                    })
-                    .expect("spawn a waiter")
-            })
-            .collect();
-        WaiterPool {
-            groups,
-            gate,
-            returned,
-            round: 0,
-            waiters,
-        }
-    }
-
-    /// One round; returns the time from the first `done` to the last waiter's return.
-    fn round(&mut self) -> Duration {
-        for group in self.groups.iter() {
-            group.add(1);
-        }
-        self.round += 1;
-        *self.gate.0.lock().unwrap() = self.round;
-        self.gate.1.notify_all();
-        let waiters = self.waiters.len();
-        while self.groups.iter().map(Parked::parked).sum::<usize>() < waiters {
-            thread::yield_now();
-        }
-        let until = waiters * self.round as usize;
-        let start = Instant::now();
-        for group in self.groups.iter() {
-            group.done();
-        }
-        // ORDERING: SeqCst; see the waiters. Yield, as Go's side (scripts/go) does with
-        // `runtime.Gosched`: 64 woken waiters need both cores.
-        while self.returned.load(SeqCst) < until {
-            thread::yield_now();
-        }
-        start.elapsed()
-    }
-}
-
-impl<G: Parked> Drop for WaiterPool<G> {
-    fn drop(&mut self) {
-        *self.gate.0.lock().unwrap() = u64::MAX;
-        self.gate.1.notify_all();
-        for waiter in self.waiters.drain(..) {
-            waiter.join().expect("waiter");
-        }
-    }
-}
-
-fn wake_bench<G: Parked>(
-    c: &mut Criterion,
-    name: &str,
-    id: &str,
-    sizes: &[usize],
-    pool: fn(usize) -> WaiterPool<G>,
-) {
-    let mut group = c.benchmark_group(name);
-    group.sampling_mode(SamplingMode::Flat).sample_size(10);
-    for &n in sizes {
-        let mut pool = pool(n);
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::new(id, n), &n, |b, _| {
-            b.iter_custom(|iters| (0..iters).map(|_| pool.round()).sum())
-        });
-    }
-    group.finish();
-}
-
-/// One `done` releasing 1, 4, 16, 64 parked waiters of one group; time until all returned.
-/// crossbeam and `wg` cannot say whether their waiters sleep yet, so they have no entry.
-fn wake_waiters(c: &mut Criterion) {
-    const SIZES: &[usize] = &[1, 4, 16, 64];
-    wake_bench::<gosync::WaitGroup>(c, "WakeWaiters", "gosync", SIZES, |n| WaiterPool::new(1, n));
-    wake_bench::<MutexCondvar>(c, "WakeWaiters", "mutex_condvar", SIZES, |n| {
-        WaiterPool::new(1, n)
-    });
-}
-
-/// 10, 100, 1000 distinct groups, one parked waiter each, all released: the semaphore
-/// table's many-addresses case (Go issue 38420). Throughput is per group.
-fn distinct_groups(c: &mut Criterion) {
-    const SIZES: &[usize] = &[10, 100, 1000];
-    wake_bench::<gosync::WaitGroup>(c, "DistinctGroups", "gosync", SIZES, |n| {
-        WaiterPool::new(n, n)
-    });
-    wake_bench::<MutexCondvar>(c, "DistinctGroups", "mutex_condvar", SIZES, |n| {
-        WaiterPool::new(n, n)
-    });
-}
-
 /// Criterion's defaults, shortened so that `scripts/bench-vs-go` stays within minutes;
 /// command-line options (`--measurement-time`, `--warm-up-time`) still override them.
 fn config() -> Criterion {
@@ -474,6 +315,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = go_six, wake_waiters, distinct_groups
+    targets = go_six
 }
 criterion_main!(benches);

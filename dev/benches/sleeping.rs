@@ -1,0 +1,551 @@
+//! The sleeping paths (issue 14): waits that really sleep, beside the floors they are
+//! judged against. `scripts/bench-vs-go` runs these in paired rounds with Go's side
+//! (`scripts/go/wakeup_test.go`, and Go's `BenchmarkWaitGroupActuallyWait` at `-cpu 1`
+//! and `-cpu 2`) and writes `docs/performance-sleeping.md`.
+//!
+//! | group | entries | what one iteration is |
+//! |---|---|---|
+//! | `ActuallyWaitTokio/current-thread`, `ActuallyWaitTokio/multi-thread` | `gosync`, `spawn-join`, `oneshot` | Go's `ActuallyWait` on tokio: a new group, `add(1)`, a spawned task calls `done`, `wait_async().await`; the floors do the same spawn with a join handle / a `oneshot` |
+//! | `WakeTasks` | `gosync/N`, `notify/N` | N tasks asleep on one group (or one `Notify`), one `done` (`notify_waiters`); time until all N returned |
+//! | `DistinctGroupsTasks` | `gosync/N`, `notify/N` | N groups (or N `Notify`s), one task asleep on each, all released |
+//! | `WakeWaiters` | `gosync/N`, `floor/N` | N OS threads asleep in `wait()` on one group, one `done`; the floor unparks N parked threads directly |
+//! | `DistinctGroups` | `gosync/N`, `floor/N` | N groups, one thread asleep on each, all released; the same floor |
+//!
+//! `ActuallyWaitTokio/multi-thread` runs on 2 workers and splits the iterations between
+//! 2 driver tasks, as Go's `RunParallel` splits them between GOMAXPROCS=2 goroutines; its
+//! time per iteration is wall time over all iterations (Go's ns/op). The current-thread
+//! runtime is Go's `-cpu 1`.
+//!
+//! **Every waiter is checked asleep before the clock starts.** Tasks: each waiter's future
+//! is wrapped so that its first `Poll::Pending` is counted; the controller waits until all
+//! N returned `Pending` (and, for gosync, until `snapshot().parked` counts all N in the
+//! semaphore's queue). Threads: each waiter is counted once it registered (gosync:
+//! `snapshot().parked`; the floor: a counter it bumps before `park`), and then, on Linux,
+//! until `/proc/self/task/TID/stat` shows every waiter thread in state `S` (asleep in the
+//! kernel: the only sleep left to a registered waiter is its park). Go's side counts
+//! goroutines in state `semacquire` (`runtime.Stack`).
+//!
+//! All task benchmarks run on a 2-worker tokio runtime; the controller is a task on it
+//! that yields (`tokio::task::yield_now`) while it waits, as Go's side calls
+//! `runtime.Gosched`.
+
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
+use gosync::WaitGroup;
+use tokio::runtime::{Builder, Runtime};
+use tokio::sync::{oneshot, Notify};
+
+/// Go's `-cpu 2`: 2 workers, 2 drivers.
+const WORKERS: usize = 2;
+
+fn current_thread() -> Runtime {
+    Builder::new_current_thread()
+        .build()
+        .expect("tokio runtime")
+}
+
+fn multi_thread() -> Runtime {
+    Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .build()
+        .expect("tokio runtime")
+}
+
+// ---- ActuallyWait on tokio -----------------------------------------------------------
+
+/// Runs `iters` calls of `op` on `rt` and returns the wall time: on a current-thread
+/// runtime in the `block_on` future itself; on a multi-thread one, split between
+/// [`WORKERS`] driver tasks (Go's `RunParallel`).
+fn drive<F, Fut>(rt: &Runtime, multi: bool, iters: u64, op: F) -> Duration
+where
+    F: Fn() -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    rt.block_on(async move {
+        let start = Instant::now();
+        if multi {
+            let drivers: Vec<_> = (0..WORKERS as u64)
+                .map(|d| {
+                    let share = iters / WORKERS as u64 + u64::from(d < iters % WORKERS as u64);
+                    tokio::spawn(async move {
+                        for _ in 0..share {
+                            op().await;
+                        }
+                    })
+                })
+                .collect();
+            for driver in drivers {
+                driver.await.expect("driver task");
+            }
+        } else {
+            for _ in 0..iters {
+                op().await;
+            }
+        }
+        start.elapsed()
+    })
+}
+
+/// Go's `ActuallyWait` body on tokio: a fresh group on the heap (Go's escapes), `add(1)`,
+/// a task that calls `done`, and `wait_async`, which sleeps (the `done` task runs only
+/// once the waiter yields, or on the other worker).
+async fn actually_wait_gosync() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.add(1);
+    let worker = Arc::clone(&wg);
+    tokio::spawn(async move { worker.done() });
+    wg.wait_async().await;
+}
+
+/// tokio's own floor: spawn an empty task and join it.
+async fn actually_wait_spawn_join() {
+    tokio::spawn(async {}).await.expect("empty task");
+}
+
+/// The same hand-off with `tokio::sync::oneshot`: the task sends, the waiter receives.
+async fn actually_wait_oneshot() {
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move { tx.send(()).expect("receiver alive") });
+    rx.await.expect("sender sent");
+}
+
+fn actually_wait_tokio(c: &mut Criterion) {
+    for (name, rt, multi) in [
+        ("ActuallyWaitTokio/current-thread", current_thread(), false),
+        ("ActuallyWaitTokio/multi-thread", multi_thread(), true),
+    ] {
+        let mut group = c.benchmark_group(name);
+        group.bench_function("gosync", |b| {
+            b.iter_custom(|iters| drive(&rt, multi, iters, actually_wait_gosync))
+        });
+        group.bench_function("spawn-join", |b| {
+            b.iter_custom(|iters| drive(&rt, multi, iters, actually_wait_spawn_join))
+        });
+        group.bench_function("oneshot", |b| {
+            b.iter_custom(|iters| drive(&rt, multi, iters, actually_wait_oneshot))
+        });
+        group.finish();
+    }
+}
+
+// ---- Task wake-ups -------------------------------------------------------------------
+
+/// Awaits `fut`, counting its first `Poll::Pending` in `asleep`: once counted, the task
+/// has returned to the runtime, asleep until woken.
+async fn counted<F: Future>(fut: F, asleep: &AtomicUsize) -> F::Output {
+    let mut fut = pin!(fut);
+    let mut counted = false;
+    poll_fn(|cx| {
+        let poll = fut.as_mut().poll(cx);
+        if poll.is_pending() && !counted {
+            counted = true;
+            // ORDERING: SeqCst; read by the controller's spin, it publishes nothing else.
+            asleep.fetch_add(1, SeqCst);
+        }
+        poll
+    })
+    .await
+}
+
+/// What the task benchmarks wait on: gosync's groups or tokio's `Notify`s.
+trait TaskSleepers: Send + Sync + 'static {
+    fn new(objects: usize) -> Self;
+    fn objects(&self) -> usize;
+    /// Before the waiters start (gosync: `add(1)` on every group).
+    fn arm(&self);
+    /// Waiter side: sleeps on object `i` until released.
+    fn sleep(&self, i: usize, asleep: &AtomicUsize) -> impl Future<Output = ()> + Send;
+    /// Waiters registered in the objects' own queues, where the object can tell.
+    fn registered(&self) -> Option<usize>;
+    /// The timed part: release every object.
+    fn release(&self);
+}
+
+impl TaskSleepers for Vec<WaitGroup> {
+    fn new(objects: usize) -> Self {
+        (0..objects).map(|_| WaitGroup::new()).collect()
+    }
+    fn objects(&self) -> usize {
+        self.len()
+    }
+    fn arm(&self) {
+        self.iter().for_each(|wg| wg.add(1));
+    }
+    fn sleep(&self, i: usize, asleep: &AtomicUsize) -> impl Future<Output = ()> + Send {
+        counted(self[i].wait_async(), asleep)
+    }
+    fn registered(&self) -> Option<usize> {
+        Some(self.iter().map(|wg| wg.snapshot().parked).sum())
+    }
+    fn release(&self) {
+        self.iter().for_each(WaitGroup::done);
+    }
+}
+
+impl TaskSleepers for Vec<Notify> {
+    fn new(objects: usize) -> Self {
+        (0..objects).map(|_| Notify::new()).collect()
+    }
+    fn objects(&self) -> usize {
+        self.len()
+    }
+    fn arm(&self) {}
+    fn sleep(&self, i: usize, asleep: &AtomicUsize) -> impl Future<Output = ()> + Send {
+        counted(self[i].notified(), asleep)
+    }
+    fn registered(&self) -> Option<usize> {
+        None
+    }
+    fn release(&self) {
+        self.iter().for_each(Notify::notify_waiters);
+    }
+}
+
+/// One round on the runtime: `tasks` waiters on `objects` (waiter `i` on object
+/// `i % objects`), all asleep, then the release timed until the last one returned.
+async fn task_round<S: TaskSleepers>(objects: &Arc<S>, tasks: usize) -> Duration {
+    let asleep = Arc::new(AtomicUsize::new(0));
+    let returned = Arc::new(AtomicUsize::new(0));
+    objects.arm();
+    for i in 0..tasks {
+        let (objects, asleep, returned) = (
+            Arc::clone(objects),
+            Arc::clone(&asleep),
+            Arc::clone(&returned),
+        );
+        tokio::spawn(async move {
+            objects.sleep(i % objects.objects(), &asleep).await;
+            // ORDERING: SeqCst; the controller counts returns, nothing more.
+            returned.fetch_add(1, SeqCst);
+        });
+    }
+    // ORDERING: SeqCst; see `counted`.
+    while asleep.load(SeqCst) < tasks {
+        tokio::task::yield_now().await;
+    }
+    if let Some(registered) = objects.registered() {
+        assert_eq!(registered, tasks, "every waiter queued in the semaphore");
+    }
+    let start = Instant::now();
+    objects.release();
+    // ORDERING: SeqCst; see the waiters.
+    while returned.load(SeqCst) < tasks {
+        tokio::task::yield_now().await;
+    }
+    start.elapsed()
+}
+
+fn task_bench<S: TaskSleepers>(
+    c: &mut Criterion,
+    rt: &Runtime,
+    name: &str,
+    id: &str,
+    sizes: &[usize],
+    objects_for: fn(usize) -> usize,
+) {
+    let mut group = c.benchmark_group(name);
+    group.sampling_mode(SamplingMode::Flat).sample_size(10);
+    for &n in sizes {
+        let objects = Arc::new(S::new(objects_for(n)));
+        group.bench_with_input(BenchmarkId::new(id, n), &n, |b, &n| {
+            b.iter_custom(|iters| {
+                let objects = Arc::clone(&objects);
+                rt.block_on(async move {
+                    tokio::spawn(async move {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            total += task_round(&objects, n).await;
+                        }
+                        total
+                    })
+                    .await
+                    .expect("controller task")
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+const TASK_SIZES: &[usize] = &[1, 16, 256, 4096];
+
+/// N tasks asleep on one group (one `Notify`), one release.
+fn wake_tasks(c: &mut Criterion) {
+    let rt = multi_thread();
+    task_bench::<Vec<WaitGroup>>(c, &rt, "WakeTasks", "gosync", TASK_SIZES, |_| 1);
+    task_bench::<Vec<Notify>>(c, &rt, "WakeTasks", "notify", TASK_SIZES, |_| 1);
+}
+
+/// N groups (N `Notify`s), one task asleep on each: the semaphore table's many-addresses
+/// case against per-object queues.
+fn distinct_groups_tasks(c: &mut Criterion) {
+    let rt = multi_thread();
+    task_bench::<Vec<WaitGroup>>(c, &rt, "DistinctGroupsTasks", "gosync", TASK_SIZES, |n| n);
+    task_bench::<Vec<Notify>>(c, &rt, "DistinctGroupsTasks", "notify", TASK_SIZES, |n| n);
+}
+
+// ---- Thread wake-ups -----------------------------------------------------------------
+
+/// What the thread benchmarks sleep on: gosync's groups, or the floor (each thread parked
+/// on its own flag, unparked directly).
+trait ThreadSleepers: Send + Sync + 'static {
+    fn new(groups: usize, waiters: usize) -> Self;
+    /// Before the round's waiters start.
+    fn arm(&self);
+    /// Waiter side: sleeps until `release` of `round`.
+    fn sleep(&self, waiter: usize, round: u64);
+    /// How many waiters registered (about to sleep, or asleep) this round.
+    fn registered(&self) -> usize;
+    /// The timed part: release every waiter of `round`.
+    fn release(&self, round: u64);
+}
+
+struct Groups(Vec<WaitGroup>);
+
+impl ThreadSleepers for Groups {
+    fn new(groups: usize, _waiters: usize) -> Self {
+        Groups((0..groups).map(|_| WaitGroup::new()).collect())
+    }
+    fn arm(&self) {
+        self.0.iter().for_each(|wg| wg.add(1));
+    }
+    fn sleep(&self, waiter: usize, _round: u64) {
+        self.0[waiter % self.0.len()].wait();
+    }
+    fn registered(&self) -> usize {
+        self.0.iter().map(|wg| wg.snapshot().parked).sum()
+    }
+    fn release(&self, _round: u64) {
+        self.0.iter().for_each(WaitGroup::done);
+    }
+}
+
+/// The floor: N threads parked with `std::thread::park`, each released by a store to its
+/// own flag and an `unpark`: the futex wake-ups and nothing else.
+struct DirectUnpark {
+    slots: Vec<Slot>,
+    registered: AtomicUsize,
+}
+
+struct Slot {
+    released: AtomicU64,
+    thread: OnceLock<thread::Thread>,
+}
+
+impl ThreadSleepers for DirectUnpark {
+    fn new(_groups: usize, waiters: usize) -> Self {
+        let slots = (0..waiters)
+            .map(|_| Slot {
+                released: AtomicU64::new(0),
+                thread: OnceLock::new(),
+            })
+            .collect();
+        DirectUnpark {
+            slots,
+            registered: AtomicUsize::new(0),
+        }
+    }
+    fn arm(&self) {
+        // ORDERING: SeqCst; the waiters have not started this round.
+        self.registered.store(0, SeqCst);
+    }
+    fn sleep(&self, waiter: usize, round: u64) {
+        let slot = &self.slots[waiter];
+        slot.thread.get_or_init(thread::current);
+        // ORDERING: SeqCst; the controller reads it, it publishes nothing else.
+        self.registered.fetch_add(1, SeqCst);
+        // ORDERING: SeqCst pairs with the store in `release`; `unpark` after it cannot be
+        // lost (the park token outlives an early unpark).
+        while slot.released.load(SeqCst) < round {
+            thread::park();
+        }
+    }
+    fn registered(&self) -> usize {
+        // ORDERING: SeqCst; see `sleep`.
+        self.registered.load(SeqCst)
+    }
+    fn release(&self, round: u64) {
+        for slot in &self.slots {
+            // ORDERING: SeqCst; see `sleep`.
+            slot.released.store(round, SeqCst);
+            slot.thread.get().expect("waiter registered").unpark();
+        }
+    }
+}
+
+/// Kernel thread ids and states, to check that a waiter is asleep (Linux only).
+mod os_thread {
+    /// The calling thread's id in `/proc/self/task` (`None` off Linux).
+    pub fn current_tid() -> Option<u32> {
+        let link = std::fs::read_link("/proc/thread-self").ok()?;
+        link.file_name()?.to_str()?.parse().ok()
+    }
+
+    /// Whether thread `tid` of this process is asleep in the kernel (state `S`).
+    pub fn asleep(tid: u32) -> bool {
+        std::fs::read_to_string(format!("/proc/self/task/{tid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                let (_, after_name) = stat.rsplit_once(')')?;
+                after_name.trim_start().chars().next()
+            })
+            == Some('S')
+    }
+}
+
+/// A pool of waiter threads that wait between rounds on a gate, so a round times only
+/// the release and the wake-ups.
+struct WaiterPool<S: ThreadSleepers> {
+    sleepers: Arc<S>,
+    /// Round number the waiters may start (`u64::MAX`: shut down), and its condvar.
+    gate: Arc<(Mutex<u64>, Condvar)>,
+    returned: Arc<AtomicUsize>,
+    /// The waiters' kernel thread ids (empty off Linux).
+    tids: Vec<u32>,
+    round: u64,
+    waiters: Vec<thread::JoinHandle<()>>,
+}
+
+impl<S: ThreadSleepers> WaiterPool<S> {
+    fn new(groups: usize, waiters: usize) -> Self {
+        let sleepers = Arc::new(S::new(groups, waiters));
+        let gate = Arc::new((Mutex::new(0), Condvar::new()));
+        let returned = Arc::new(AtomicUsize::new(0));
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+        let waiters = (0..waiters)
+            .map(|i| {
+                let (sleepers, gate, returned, tid_tx) = (
+                    Arc::clone(&sleepers),
+                    Arc::clone(&gate),
+                    Arc::clone(&returned),
+                    tid_tx.clone(),
+                );
+                thread::Builder::new()
+                    .stack_size(64 * 1024)
+                    .spawn(move || {
+                        tid_tx.send(os_thread::current_tid()).expect("pool alive");
+                        drop(tid_tx);
+                        let mut round = 0;
+                        loop {
+                            let mut open = gate.0.lock().unwrap();
+                            while *open == round {
+                                open = gate.1.wait(open).unwrap();
+                            }
+                            if *open == u64::MAX {
+                                return;
+                            }
+                            round = *open;
+                            drop(open);
+                            sleepers.sleep(i, round);
+                            // ORDERING: SeqCst; the controller counts returns, nothing more.
+                            returned.fetch_add(1, SeqCst);
+                        }
+                    })
+                    .expect("spawn a waiter")
+            })
+            .collect();
+        drop(tid_tx);
+        let tids = tid_rx
+            .iter()
+            .collect::<Option<Vec<u32>>>()
+            .unwrap_or_default();
+        WaiterPool {
+            sleepers,
+            gate,
+            returned,
+            tids,
+            round: 0,
+            waiters,
+        }
+    }
+
+    /// One round: the time from the release to the last waiter's return.
+    fn round(&mut self) -> Duration {
+        self.sleepers.arm();
+        self.round += 1;
+        *self.gate.0.lock().unwrap() = self.round;
+        self.gate.1.notify_all();
+        let waiters = self.waiters.len();
+        while self.sleepers.registered() < waiters {
+            thread::yield_now();
+        }
+        while !self.tids.iter().all(|&tid| os_thread::asleep(tid)) {
+            thread::yield_now();
+        }
+        let until = waiters * self.round as usize;
+        let start = Instant::now();
+        self.sleepers.release(self.round);
+        // ORDERING: SeqCst; see the waiters. Yield, as Go's side does with
+        // `runtime.Gosched`: many woken waiters need both cores.
+        while self.returned.load(SeqCst) < until {
+            thread::yield_now();
+        }
+        start.elapsed()
+    }
+}
+
+impl<S: ThreadSleepers> Drop for WaiterPool<S> {
+    fn drop(&mut self) {
+        *self.gate.0.lock().unwrap() = u64::MAX;
+        self.gate.1.notify_all();
+        for waiter in self.waiters.drain(..) {
+            waiter.join().expect("waiter");
+        }
+    }
+}
+
+fn thread_bench<S: ThreadSleepers>(
+    c: &mut Criterion,
+    name: &str,
+    id: &str,
+    sizes: &[usize],
+    groups_for: fn(usize) -> usize,
+) {
+    let mut group = c.benchmark_group(name);
+    group.sampling_mode(SamplingMode::Flat).sample_size(10);
+    for &n in sizes {
+        let mut pool = WaiterPool::<S>::new(groups_for(n), n);
+        group.bench_with_input(BenchmarkId::new(id, n), &n, |b, _| {
+            b.iter_custom(|iters| (0..iters).map(|_| pool.round()).sum())
+        });
+    }
+    group.finish();
+}
+
+const THREAD_SIZES: &[usize] = &[1, 16, 64, 256];
+
+/// One `done` releasing N threads asleep on one group, beside N threads unparked directly.
+fn wake_waiters(c: &mut Criterion) {
+    thread_bench::<Groups>(c, "WakeWaiters", "gosync", THREAD_SIZES, |_| 1);
+    thread_bench::<DirectUnpark>(c, "WakeWaiters", "floor", THREAD_SIZES, |_| 1);
+}
+
+/// N groups, one thread asleep on each, all released (Go issue 38420), beside the same
+/// floor.
+fn distinct_groups(c: &mut Criterion) {
+    thread_bench::<Groups>(c, "DistinctGroups", "gosync", THREAD_SIZES, |n| n);
+    thread_bench::<DirectUnpark>(c, "DistinctGroups", "floor", THREAD_SIZES, |n| n);
+}
+
+/// Criterion's defaults, shortened so that a paired round of `scripts/bench-vs-go` stays
+/// within two minutes; command-line options still override them.
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(20)
+        .configure_from_args()
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = actually_wait_tokio, wake_tasks, distinct_groups_tasks, wake_waiters, distinct_groups
+}
+criterion_main!(benches);
