@@ -79,6 +79,9 @@ pub mod race;
 mod sema;
 mod trace;
 mod waitgroup;
+#[cfg(gosync_window_hook)]
+#[doc(hidden)]
+pub mod window_hook;
 
 pub use chan::{chan, Receiver, Sender};
 pub use error::WaitGroupError;
