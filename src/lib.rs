@@ -92,6 +92,9 @@ pub mod sync;
 pub mod thread;
 mod trace;
 mod waitgroup;
+#[cfg(gosync_window_hook)]
+#[doc(hidden)]
+pub mod window_hook;
 
 pub use chan::{
     chan, Iter, Receiver, RecvTimeoutError, SendTimeoutError, Sender, TryRecvError, TrySendError,

@@ -26,20 +26,24 @@
 //! | treap of `sudog` keyed by address, each with a FIFO `waitlink` list | `BTreeMap<address, VecDeque<Arc<Sudog>>>` |
 //! | `sudog` (`g`, `ticket`)              | [`Sudog`]: the parked thread and its wake state |
 //! | `goparkunlock(&root.lock)`           | unlock, then park until readied            |
-//! | `goready(s.g)`                       | mark readied, then unpark                  |
-//! | `goyield()` after a handoff          | [`std::thread::yield_now`]                 |
+//! | `goready(s.g)`                       | mark readied under the lock; unpark or wake after every token is out ([`Readied`]) |
+//! | `gopark` / `goready` of the `g`      | [`thread::Parker`]: a park token of the waiter's own |
 //!
-//! Not ported, because `WaitGroup` never uses them: LIFO queueing (`sync.Mutex` only) and
-//! block/mutex profiling.
+//! Not ported, because `WaitGroup` never uses them: LIFO queueing and the `handoff` of a
+//! token with `goyield` (both `sync.Mutex` only), and block/mutex profiling. One change to
+//! Go's release: the dequeued waiter's token is taken for it under the root lock (see
+//! [`semrelease_slow`]), which is what Go's `handoff` does without the yield.
 //!
 //! gosync's additions, which Go's runtime does not have, live in [`cancel`]: a waiter may
 //! also be an async task (a [`Waker`] instead of a thread), and a waiter may leave the queue
-//! before a release wakes it (a time-out or a dropped future). The thread path here is
-//! Go's, unchanged, except that [`cansemacquire`] reads the value as signed (see there).
+//! before a release wakes it (a time-out or a dropped future). Thread, deadline and
+//! task waiters share one engine, [`Acquisition`]: Go's `semacquire1` loop with the
+//! sleep left to the caller. [`cansemacquire`] reads the value as signed (see there).
 
 use std::collections::{BTreeMap, VecDeque};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, PoisonError};
-use std::task::Waker;
+use std::task::{Poll, Waker};
 
 use crate::primitive::sync::atomic::{fence, AtomicU32, AtomicU8, Ordering::SeqCst};
 use crate::primitive::sync::{Mutex, MutexGuard};
@@ -180,6 +184,12 @@ fn address(addr: &AtomicU32) -> usize {
 }
 
 /// A queued waiter (Go's `sudog`, reduced to the fields a semaphore uses).
+///
+/// One node per waiting call, shared (an `Arc`) between the waiter and the queue while it
+/// is queued or readied. Identity: a release finds a node by its semaphore's address; a
+/// node can be left in a queue only by a waiter that is never dropped (a `mem::forget`
+/// future), and [`purge`] removes such nodes when their group is dropped, so no later
+/// group at the same address ever dequeues them.
 pub(crate) struct Sudog {
     /// Whom to wake (Go's `s.g`).
     waiter: Waiter,
@@ -188,25 +198,40 @@ pub(crate) struct Sudog {
 }
 
 /// Whom a release wakes. One queue holds both kinds, in FIFO order.
-enum Waiter {
+pub(crate) enum Waiter {
     /// A thread parked in `semacquire` (Go's goroutine).
     Thread(thread::Parker),
-    /// gosync's addition: a task polling [`cancel::TaskAcquire`]; the waker of its latest
-    /// poll.
-    Task(Mutex<Waker>),
+    /// gosync's addition: a task polling [`Acquisition`]; the waker of its latest poll,
+    /// taken by the release that readies it.
+    Task(Mutex<Option<Waker>>),
+}
+
+impl Waiter {
+    /// The current thread, to park on.
+    pub(crate) fn thread() -> Waiter {
+        Waiter::Thread(thread::Parker::for_current_thread())
+    }
+
+    /// A task, with a waker already cloned by its poll (so that a panicking `clone` runs
+    /// before the task is registered anywhere).
+    pub(crate) fn task(waker: Waker) -> Waiter {
+        Waiter::Task(Mutex::new(Some(waker)))
+    }
 }
 
 /// Queued (or about to queue), not yet woken by a release.
 const QUEUED: u8 = 0;
-/// Dequeued and readied by `semrelease`; the token is in the semaphore, take it.
+/// Dequeued and readied by `semrelease`, whose token a barging acquirer took first: try
+/// again (only under misuse, as in Go's loop).
 const READIED: u8 = 1;
-/// Dequeued by a handoff release that already took the token for us (Go: `s.ticket = 1`).
+/// Dequeued by `semrelease`, which took the token for this waiter under the root lock
+/// (Go: `s.ticket = 1`).
 const READIED_WITH_TICKET: u8 = 2;
 
 impl Sudog {
-    fn for_current_thread() -> Arc<Sudog> {
+    fn new(waiter: Waiter) -> Arc<Sudog> {
         Arc::new(Sudog {
-            waiter: Waiter::Thread(thread::Parker::for_current_thread()),
+            waiter,
             state: AtomicU8::new(QUEUED),
         })
     }
@@ -219,46 +244,175 @@ impl Sudog {
         }
     }
 
-    /// Go's `gopark`: sleeps until a release readies this waiter. Spurious wake-ups of the
-    /// OS thread loop here and never reach the caller. Returns whether the token was
-    /// handed off (Go's `s.ticket != 0`).
-    fn park(&self) -> bool {
-        // The race build sleeps in the scheduler, so `check` sees the waiter asleep.
-        #[cfg(feature = "race")]
-        crate::race::sched::block_on(
-            &[self as *const Sudog as usize],
-            "semacquire", // Go 1.19's wait reason for WaitGroup.Wait
-            crate::race::sched::blocking_site(),
-            None,
-            // ORDERING: SeqCst, as the load below.
-            || (self.state.load(SeqCst) != QUEUED).then_some(()),
-        );
-        loop {
-            // ORDERING: SeqCst pairs with the store in `ready`; the token itself is
-            // published by the releaser's SeqCst `fetch_add` on the semaphore, which the
-            // caller's `cansemacquire` reads, so this load only has to see the flag.
-            match self.state.load(SeqCst) {
-                QUEUED => self.parker().park(),
-                state => return state == READIED_WITH_TICKET,
-            }
+    /// Whether a release has readied this waiter: `Some(ticket)` if so.
+    fn readied(&self) -> Option<bool> {
+        // ORDERING: SeqCst load; pairs with the store in `semrelease_slow`, made under the
+        // root lock after the token was taken for us (ticket) or found gone.
+        match self.state.load(SeqCst) {
+            QUEUED => None,
+            state => Some(state == READIED_WITH_TICKET),
         }
     }
 
-    /// Go's `goready(s.g)`: marks the waiter readied and wakes its thread (or task). The
-    /// caller owns an `Arc` of the waiter, so the handle outlives a waiter that returns at
-    /// once.
-    fn ready(&self, ticket: bool) {
-        let state = if ticket { READIED_WITH_TICKET } else { READIED };
-        // ORDERING: SeqCst store read by the waiter's load in `park` (or a task's poll);
-        // the unpark that follows cannot be lost (a thread's park token outlives an early
-        // unpark), nor the wake (see `cancel::TaskAcquire::poll`).
-        self.state.store(state, SeqCst);
-        #[cfg(feature = "race")]
-        crate::race::sched::progress(self as *const Sudog as usize);
+    /// A task's waker for the next release, replacing the one of an earlier poll. The
+    /// clone (user code) runs before the node's lock is taken, the old waker is dropped
+    /// after it is released.
+    pub(crate) fn set_waker(&self, new: &Waker) {
+        let Waiter::Task(slot) = &self.waiter else {
+            return;
+        };
+        let same = slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|old| old.will_wake(new));
+        if !same {
+            let new = new.clone();
+            let old = slot
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .replace(new);
+            drop(old);
+        }
+    }
+
+    /// Go's `goready(s.g)`, after the release: wakes the thread, or the task's waker. Runs
+    /// with no lock held and after every token of the release was handed out (see
+    /// [`Readied`]). A waker that panics is the executor's bug: its panic is caught here
+    /// (the panic hook has reported it) and goes no further, so it cannot fail a clean
+    /// `done` or strand the other waiters; the task is readied with its token all the same.
+    fn wake(&self) {
         match &self.waiter {
             Waiter::Thread(parker) => parker.unpark(),
-            Waiter::Task(waker) => cancel::wake(waker),
+            Waiter::Task(slot) => {
+                let waker = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+                if let Some(waker) = waker {
+                    drop(panic::catch_unwind(AssertUnwindSafe(|| waker.wake())));
+                }
+            }
         }
+    }
+}
+
+/// The waiters one release (or a batch of them) readied, to wake once the releaser has
+/// handed out every token and holds no lock: Go readies inside `semrelease1`; gosync
+/// collects the wake-ups so that no user code (a task's waker) runs while the group or a
+/// root is in a transient state. Dropping it wakes them too, so a wake-up is never lost.
+#[derive(Default)]
+pub(crate) struct Readied(Vec<Arc<Sudog>>);
+
+impl Readied {
+    /// Wakes every collected waiter, in the order they were dequeued.
+    pub(crate) fn wake_all(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Readied {
+    fn drop(&mut self) {
+        for s in self.0.drain(..) {
+            s.wake();
+        }
+    }
+}
+
+/// How one turn of [`Acquisition::poll`] slept.
+pub(crate) enum Slept {
+    /// Woken (a thread's parker was unparked): look at the node again.
+    Woken,
+    /// The deadline passed first: withdraw.
+    Expired,
+    /// A task: return `Pending`; its next poll looks at the node again.
+    Pending,
+}
+
+/// One waiter's acquisition of the semaphore: the one engine behind the thread, deadline
+/// and task waits. It is the loop of Go's `semacquire1` (sema.go:121-156), with the sleep
+/// left to the caller (park, park with a deadline, or return `Pending` to the executor)
+/// and one more way out, withdrawal (see [`cancel`]).
+pub(crate) struct Acquisition {
+    node: Arc<Sudog>,
+    /// Whether `node` is queued (or readied and not yet looked at).
+    queued: bool,
+}
+
+impl Acquisition {
+    /// An acquisition for `waiter`, not queued yet.
+    pub(crate) fn new(waiter: Waiter) -> Acquisition {
+        Acquisition {
+            node: Sudog::new(waiter),
+            queued: false,
+        }
+    }
+
+    /// The node, for a task to update its waker before each poll.
+    pub(crate) fn node(&self) -> &Sudog {
+        &self.node
+    }
+
+    /// Go's `semacquire1` from the easy case on: takes a token, or queues and sleeps with
+    /// `sleep` until a release readies this waiter. `withdraw` is the owner's decision
+    /// when the deadline passes (see [`cancel`]).
+    pub(crate) fn poll(
+        &mut self,
+        addr: &AtomicU32,
+        mut sleep: impl FnMut(&Sudog) -> Slept,
+        withdraw: impl FnOnce() -> bool,
+    ) -> Poll<cancel::Acquire> {
+        let root = SEMTABLE.root_for(addr); // go: sema.go:122
+        let mut withdraw = Some(withdraw);
+        loop {
+            if self.queued {
+                match self.node.readied() {
+                    None => {
+                        trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "park");
+                        match sleep(&self.node) {
+                            Slept::Woken => {
+                                trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "wake");
+                                continue;
+                            }
+                            Slept::Pending => return Poll::Pending,
+                            Slept::Expired => {
+                                self.queued = false;
+                                let withdraw = withdraw.take().expect("expires once");
+                                let acquired = root.withdraw(addr, &self.node, withdraw);
+                                trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), ?acquired, "deadline passed");
+                                return Poll::Ready(acquired);
+                            }
+                        }
+                    }
+                    Some(ticket) => {
+                        self.queued = false;
+                        if ticket || cansemacquire(addr) {
+                            // go: sema.go:151
+                            return Poll::Ready(cancel::Acquire::Token); // go: sema.go:152
+                        }
+                        // Readied, but another acquirer took the token first (only under
+                        // misuse): queue again at the tail, as Go does.
+                        // ORDERING: SeqCst; the node is dequeued, no releaser reads it now.
+                        self.node.state.store(QUEUED, SeqCst);
+                    }
+                }
+            }
+            if root.queue_unless_acquired(addr, &self.node) {
+                // go: sema.go:138-150
+                return Poll::Ready(cancel::Acquire::Token); // go: sema.go:145
+            }
+            self.queued = true;
+        }
+    }
+
+    /// Withdraws a waiter that stopped waiting (a dropped future; see [`cancel`]); `None`
+    /// when it is not queued (never queued, or it already took its token).
+    pub(crate) fn cancel(
+        &mut self,
+        addr: &AtomicU32,
+        withdraw: impl FnOnce() -> bool,
+    ) -> Option<cancel::Acquire> {
+        if !std::mem::take(&mut self.queued) {
+            return None;
+        }
+        Some(SEMTABLE.root_for(addr).withdraw(addr, &self.node, withdraw))
     }
 }
 
@@ -280,56 +434,53 @@ pub(crate) fn semacquire(addr: &AtomicU32) {
 #[cold]
 #[inline(never)]
 fn semacquire_slow(addr: &AtomicU32) {
-    let s = Sudog::for_current_thread(); // go: sema.go:121
-    let root = SEMTABLE.root_for(addr); // go: sema.go:122
+    let mut s = Acquisition::new(Waiter::thread()); // go: sema.go:121
     #[cfg(feature = "race")]
-    let _leave = LeaveOnUnwind(root, addr, &s);
-    loop {
-        if root.queue_unless_acquired(addr, &s) {
-            // go: sema.go:138-150
-            break; // go: sema.go:145
-        }
-        trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "park");
-        let ticket = s.park();
-        trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), ticket, "wake");
-        if ticket || cansemacquire(addr) {
-            // go: sema.go:151
-            break;
-        }
-        // Readied, but another acquirer took the token first (only under misuse, or
-        // with a handoff-free barging acquirer): queue again at the tail, as Go does.
-    }
+    let _leave = LeaveOnUnwind(addr, Arc::clone(&s.node));
+    let parked = |s: &Sudog| {
+        s.parker().park(); // go: sema.go:150 (goparkunlock)
+        Slept::Woken
+    };
+    let acquired = s.poll(addr, parked, || {
+        unreachable!("a thread without deadline never withdraws")
+    });
+    debug_assert_eq!(acquired, Poll::Ready(cancel::Acquire::Token));
 }
 
-/// The race build: a waiter of a `check` judged dead unwinds out of `park` (see
+/// The race build: a waiter of a `check` judged deadlocked unwinds out of its park (see
 /// `race::sched`); it leaves the queue first, as a timed-out waiter does, so that no
-/// release on a later object at this address wakes it instead of a live waiter.
+/// release on a later group at this address readies it instead of a live waiter.
 #[cfg(feature = "race")]
-struct LeaveOnUnwind<'a>(&'a SemaRoot, &'a AtomicU32, &'a Arc<Sudog>);
+struct LeaveOnUnwind<'a>(&'a AtomicU32, Arc<Sudog>);
 
 #[cfg(feature = "race")]
 impl Drop for LeaveOnUnwind<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            let mut queues = self.0.lock();
-            if queues.remove(self.1, self.2) {
+            let root = SEMTABLE.root_for(self.0);
+            let mut queues = root.lock();
+            if queues.remove(self.0, &self.1) {
                 // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
-                self.0.nwait.fetch_sub(1, SeqCst);
+                root.nwait.fetch_sub(1, SeqCst);
             }
         }
     }
 }
 
-/// Go's `sync_runtime_Semrelease` → `semrelease1(addr, handoff, ...)`: atomically
-/// increments `*addr` and wakes at most one waiter queued on `addr`. If `handoff` is
-/// true, the token goes straight to that waiter and the releaser yields to it.
+/// Go's `sync_runtime_Semrelease` → `semrelease1(addr, handoff=false, ...)`: atomically
+/// increments `*addr` and readies at most one waiter queued on `addr`, into `readied`, for
+/// the caller to wake once it has released every token (see [`Readied`]).
+///
+/// Go's `handoff` is not ported: `WaitGroup` never asks for it (it is `sync.Mutex`'s
+/// starvation mode), and gosync gives every dequeued waiter its token under the root lock
+/// anyway (see [`semrelease_slow`]); so the releaser has no reason to yield to it.
 #[inline]
-pub(crate) fn semrelease(addr: &AtomicU32, handoff: bool) {
+pub(crate) fn semrelease(addr: &AtomicU32, readied: &mut Readied) {
     let root = SEMTABLE.root_for(addr); // go: sema.go:166
 
     // ORDERING: SeqCst. Publishes the token (release: the releaser's writes happen before
     // the acquirer's successful `cansemacquire`) and is one half of the Dekker pair with
-    // `nwait` described in `semacquire_slow`.
+    // `nwait` described in `queue_unless_acquired`.
     addr.fetch_add(1, SeqCst); // go: sema.go:167
 
     // ORDERING: keeps the token above and the `nwait` check below in one total order
@@ -344,13 +495,19 @@ pub(crate) fn semrelease(addr: &AtomicU32, handoff: bool) {
         // go: sema.go:172
         return;
     }
-    semrelease_slow(root, addr, handoff);
+    semrelease_slow(root, addr, readied);
 }
 
-/// Harder case of Go's `semrelease1`: search for a waiter and wake it.
+/// Harder case of Go's `semrelease1`: search for a waiter and ready it.
+///
+/// gosync takes the token for the dequeued waiter here, under the root lock, where Go
+/// does it only with `handoff` and after unlocking (sema.go:197). Under the lock, a waiter
+/// that withdraws (a time-out, a dropped future) sees in one place whether a release has
+/// dequeued it and given it its token, and a waiter that never looks again (a forgotten
+/// future) keeps its own token instead of leaving it for another waiter of the group.
 #[cold]
 #[inline(never)]
-fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, handoff: bool) {
+fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, readied: &mut Readied) {
     let mut queues = root.lock(); // go: sema.go:177
 
     // ORDERING: SeqCst; under the lock every change of `nwait` is visible anyway.
@@ -361,20 +518,33 @@ fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, handoff: bool) {
         return;
     }
     let s = queues.dequeue(addr); // go: sema.go:184
-    if s.is_some() {
+    if let Some(s) = s {
         // ORDERING: SeqCst, under the root lock.
         root.nwait.fetch_sub(1, SeqCst); // go: sema.go:186
+        let ticket = cansemacquire(addr); // go: sema.go:197 (gosync: always, under the lock)
+                                          // ORDERING: SeqCst store, read by the waiter's `readied`; a thread's unpark or a
+                                          // task's wake follows, after unlocking (`Readied`).
+        s.state
+            .store(if ticket { READIED_WITH_TICKET } else { READIED }, SeqCst);
+        readied.0.push(s); // go: sema.go:200 (readyWithTime, run by `Readied`)
     }
     drop(queues); // go: sema.go:188 (unlock)
-    if let Some(s) = s {
-        // May be slow or even yield, so unlock first
-        let ticket = handoff && cansemacquire(addr); // go: sema.go:197
-        s.ready(ticket); // go: sema.go:200
-        if ticket {
-            // Direct handoff: let the waiter run on our time slice (Go: goyield).
-            thread::yield_now(); // go: sema.go:218 (goyield)
-        }
+}
+
+/// Removes the nodes still queued on `addr`, for a group that is dropped with waiters
+/// counted: only a forgotten future (`mem::forget`) leaves a node queued without a waiter
+/// to take it out, and once the group is gone nothing would; a new group at the same
+/// address must never dequeue it. The nodes' wakers are dropped after unlocking.
+pub(crate) fn purge(addr: &AtomicU32) {
+    let root = SEMTABLE.root_for(addr);
+    let mut queues = root.lock();
+    let stale = queues.by_addr.remove(&address(addr)).unwrap_or_default();
+    if !stale.is_empty() {
+        // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
+        root.nwait.fetch_sub(stale.len() as u32, SeqCst);
     }
+    drop(queues);
+    drop(stale);
 }
 
 /// The store-load barrier of the `addr`/`nwait` Dekker pair.

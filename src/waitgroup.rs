@@ -13,7 +13,7 @@ use crate::primitive::const_fn_unless_model;
 use crate::primitive::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 use crate::race;
 use crate::sema::cancel::Acquire;
-use crate::sema::{queued_waiters, semacquire, semrelease};
+use crate::sema::{purge, queued_waiters, semacquire, semrelease, Readied};
 use crate::trace::trace;
 
 mod checked;
@@ -225,7 +225,13 @@ impl WaitGroup {
             .wrapping_add(counter_delta(delta)); // go: waitgroup.go:73
         let v = counter(state); // go: waitgroup.go:74
         let w = waiters(state); // go: waitgroup.go:75
-        trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
+        let releases = v == 0 && w != 0;
+        if !releases {
+            // gosync: a releasing `add` reports after its release (see `release_waiters`).
+            trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
+        }
+        #[cfg(gosync_window_hook)]
+        crate::window_hook::add(v, w);
         if race::ENABLED && delta > 0 && v == delta as i32 {
             // go: waitgroup.go:76
             // The first increment must be synchronized with Wait.
@@ -256,7 +262,8 @@ impl WaitGroup {
             WaitGroupError::AddCalledConcurrentlyWithWait.panic(); // go: waitgroup.go:97
         }
         // counter 0 with waiters: the release path.
-        release_waiters(statep, semap, w);
+        release_waiters(statep, semap, state, w);
+        trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
     }
 
     /// Done decrements the WaitGroup counter by one: exactly `add(-1)`.
@@ -333,7 +340,7 @@ impl WaitGroup {
     fn wait_port(&self) -> Result<(), WaitGroupError> {
         if !race::ENABLED && !cfg!(feature = "tracing") {
             let (statep, _) = self.state();
-            // ORDERING: SeqCst, the load of waitgroup.go:119 (see `wait_port_with`).
+            // ORDERING: SeqCst, the load of waitgroup.go:119 (see `wait_go`).
             if statep.load(SeqCst) & COUNTER_OR_GO_PANIC == 0 {
                 return Ok(()); // go: waitgroup.go:128
             }
@@ -341,99 +348,102 @@ impl WaitGroup {
         self.wait_port_slow()
     }
 
-    /// Go's `Wait`, line for line (waitgroup.go:113-147).
+    /// Go's `Wait` for a thread: [`wait_go`](Self::wait_go) sleeping in `semacquire`.
     #[cold]
     #[inline(never)]
     #[track_caller]
     fn wait_port_slow(&self) -> Result<(), WaitGroupError> {
         let _site = race::blocking_here(); // the race build's dump names the user's wait
-        self.wait_port_with(|_, semap| {
-            semacquire(semap); // go: waitgroup.go:139
+        let semacquire = |semap: &AtomicU32| {
+            semacquire(semap);
             Poll::Ready(Acquire::Token)
-        })
-        .map(drop)
+        };
+        self.wait_go(Entry::Start(semacquire)).map(drop)
     }
 
-    /// Go's `Wait`, with the sleep on the semaphore (waitgroup.go:139) left to `sleep`, so
-    /// that [`wait`](Self::wait), the timed waits and [`Wait`](crate::Wait) share Go's
-    /// lines. `Ready(true)`: the counter reached zero; `Ready(false)`: the waiter withdrew
-    /// (time-out); `Pending`: a task is queued.
+    /// Go's `Wait`, line for line (waitgroup.go:113-147), for every kind of waiter: the sleep
+    /// on the semaphore (waitgroup.go:139) is `entry`'s, so that [`wait`](Self::wait), the
+    /// timed waits and [`Wait`](crate::Wait) share Go's lines.
+    ///
+    /// The sleep ends in one of the ways of [`Acquire`]: woken with a token (Go's only way),
+    /// leaving on credit (see [`crate::sema::cancel`]), or withdrawn (a time-out). A task's
+    /// sleep may also be `Pending`; its later polls come back in at the sleep
+    /// ([`Entry::Resume`]). Returns `Ready(true)` when the counter reached zero,
+    /// `Ready(false)` when the waiter withdrew, `Pending` while a task sleeps.
     #[inline]
     #[track_caller]
-    fn wait_port_with(
+    fn wait_go(
         &self,
-        sleep: impl FnOnce(&AtomicU64, &AtomicU32) -> Poll<Acquire>,
+        entry: Entry<impl FnOnce(&AtomicU32) -> Poll<Acquire>>,
     ) -> Result<Poll<bool>, WaitGroupError> {
         let (statep, semap) = self.state(); // go: waitgroup.go:113
         if race::ENABLED {
             // go: waitgroup.go:114
             race::disable(); // go: waitgroup.go:116
         }
-        loop {
-            // go: waitgroup.go:118
-            // ORDERING: SeqCst, as Go's `atomic.LoadUint64`. Reading the zero written by
-            // the last decrement (or the releaser's `store(0)`) acquires every `done`.
-            let state = statep.load(SeqCst); // go: waitgroup.go:119
-            let v = counter(state); // go: waitgroup.go:120
-            let w = waiters(state); // go: waitgroup.go:121
-            if v == 0 {
-                // go: waitgroup.go:122
-                // Counter is 0, no need to wait.
-                trace!(target: "gosync::waitgroup", counter = v, waiters = w, "wait: counter is zero, return");
-                if race::ENABLED {
-                    // go: waitgroup.go:124
-                    race::enable(); // go: waitgroup.go:125
-                    race::keyed::acquire(&self.race); // go: waitgroup.go:126
+        let slept = match entry {
+            // gosync: a task's later poll, back at the sleep of waitgroup.go:139.
+            Entry::Resume(semacquire) => semacquire(semap),
+            Entry::Start(semacquire) => loop {
+                // go: waitgroup.go:118
+                // ORDERING: SeqCst, as Go's `atomic.LoadUint64`. Reading the zero written by
+                // the last decrement (or the releaser's reset) acquires every `done`.
+                let state = statep.load(SeqCst); // go: waitgroup.go:119
+                let v = counter(state); // go: waitgroup.go:120
+                let w = waiters(state); // go: waitgroup.go:121
+                if v == 0 {
+                    // go: waitgroup.go:122
+                    // Counter is 0, no need to wait.
+                    trace!(target: "gosync::waitgroup", counter = v, waiters = w, "wait: counter is zero, return");
+                    if race::ENABLED {
+                        // go: waitgroup.go:124
+                        race::enable(); // go: waitgroup.go:125
+                        race::keyed::acquire(&self.race); // go: waitgroup.go:126
+                    }
+                    if state & GO_PANIC != 0 && w == 0 {
+                        self.go_panic.reraise_flagged(statep, state); // gosync: see `go`
+                    }
+                    return Ok(Poll::Ready(true)); // go: waitgroup.go:128
                 }
-                if state & GO_PANIC != 0 && w == 0 {
-                    self.go_panic.reraise_flagged(statep, state); // gosync: see `go`
+                // gosync: the event comes before the waiter is counted, so that no
+                // subscriber runs while it is counted and not yet queued.
+                trace!(target: "gosync::waitgroup", counter = v, waiters = w, "wait: counter is not zero, register and sleep");
+                // Increment waiters count.
+                // ORDERING: SeqCst. The CAS and the final `add`'s `fetch_add` are RMWs of
+                // one location, so whichever comes second sees the other: the releaser
+                // always counts this waiter. The Done -> Wait edge comes through the
+                // semaphore.
+                if statep
+                    .compare_exchange(state, state.wrapping_add(1), SeqCst, SeqCst)
+                    .is_ok()
+                {
+                    // go: waitgroup.go:131
+                    if race::ENABLED && w == 0 {
+                        // go: waitgroup.go:132
+                        // Wait must be synchronized with the first Add.
+                        // Need to model this is as a write to race with the read in Add.
+                        // As a consequence, can do the write only for the first waiter,
+                        // otherwise concurrent Waits will race with each other.
+                        race::keyed::write(&self.race); // go: waitgroup.go:137 (semap)
+                    }
+                    break semacquire(semap); // go: waitgroup.go:139
                 }
-                return Ok(Poll::Ready(true)); // go: waitgroup.go:128
-            }
-            // Increment waiters count.
-            // ORDERING: SeqCst. The CAS and the final `add`'s `fetch_add` are RMWs of one
-            // location, so whichever comes second sees the other: the releaser always
-            // counts this waiter. The Done -> Wait edge comes through the semaphore.
-            if statep
-                .compare_exchange(state, state.wrapping_add(1), SeqCst, SeqCst)
-                .is_ok()
-            {
-                // go: waitgroup.go:131
-                trace!(target: "gosync::waitgroup", counter = v, waiters = w.wrapping_add(1), "wait: registered, sleep");
-                if race::ENABLED && w == 0 {
-                    // go: waitgroup.go:132
-                    // Wait must be synchronized with the first Add.
-                    // Need to model this is as a write to race with the read in Add.
-                    // As a consequence, can do the write only for the first waiter,
-                    // otherwise concurrent Waits will race with each other.
-                    race::keyed::write(&self.race); // go: waitgroup.go:137 (semap)
-                }
-                let slept = sleep(statep, semap); // go: waitgroup.go:139
-                return self.woken(slept);
-            }
-        }
-    }
-
-    /// The rest of Go's `Wait` once the sleep on the semaphore has ended (waitgroup.go:140-147),
-    /// for every way it can end: woken with a token (Go's only way), withdrawn by a time-out,
-    /// still pending (a task), or leaving on credit (see [`crate::sema::cancel`]).
-    #[inline]
-    fn woken(&self, slept: Poll<Acquire>) -> Result<Poll<bool>, WaitGroupError> {
-        let (statep, _) = self.state();
-        let reused = match slept {
-            Poll::Ready(Acquire::Token) => {
-                // ORDERING: SeqCst. Ordered after the releaser's `store(0)` through the
-                // semaphore, so anything but 0 is a later `add`: misuse.
-                statep.load(SeqCst) != 0 // go: waitgroup.go:140
-            }
-            // Left on credit, perhaps before the releasing `add` reset the word.
-            Poll::Ready(Acquire::Owed) => timeout::wait_for_reset(statep) != 0,
-            Poll::Ready(Acquire::Withdrawn) | Poll::Pending => {
-                // Not woken: acquires nothing.
+            },
+        };
+        let state = match slept {
+            Poll::Pending => return Ok(Poll::Pending), // gosync: a task sleeps
+            // ORDERING: SeqCst. Ordered after the releaser's reset through the semaphore,
+            // so a counter or a waiter is a later `add` or `wait`: misuse.
+            Poll::Ready(Acquire::Token) => statep.load(SeqCst), // go: waitgroup.go:140 (*statep)
+            // gosync: left on credit, perhaps before the releasing `add` reset the word.
+            Poll::Ready(Acquire::Owed) => timeout::wait_for_reset(statep),
+            Poll::Ready(Acquire::Withdrawn) => {
+                // gosync: a time-out before any release counted this waiter: acquires
+                // nothing.
                 if race::ENABLED {
                     race::enable();
                 }
-                return Ok(slept.map(|_| false));
+                return Ok(Poll::Ready(false));
             }
         };
         if race::ENABLED {
@@ -443,11 +453,15 @@ impl WaitGroup {
             race::enable(); // go: waitgroup.go:144
             race::keyed::acquire(&self.race); // go: waitgroup.go:145
         }
-        if reused {
-            return Err(WaitGroupError::ReusedBeforePreviousWaitReturned);
+        // gosync: the kept-panic bit of `go` is no counter (see `GO_PANIC`).
+        if state & !GO_PANIC != 0 {
+            // go: waitgroup.go:140 (*statep != 0)
+            return Err(WaitGroupError::ReusedBeforePreviousWaitReturned); // go: waitgroup.go:141
         }
         trace!(target: "gosync::waitgroup", "wait: woken, return");
-        self.go_panic.reraise(); // gosync: see `go`
+        if state & GO_PANIC != 0 {
+            self.go_panic.reraise_flagged(statep, state); // gosync: see `go`
+        }
         Ok(Poll::Ready(true)) // go: waitgroup.go:147
     }
 
@@ -490,7 +504,8 @@ impl WaitGroup {
                 return Err(WaitGroupError::AddCalledConcurrentlyWithWait);
             }
             let releases = v == 0 && w != 0;
-            let new = if releases { 0 } else { state };
+            // As `release_waiters`: the reset keeps the kept-panic bit.
+            let new = if releases { state & GO_PANIC } else { state };
             let _enable = if race::ENABLED {
                 if delta < 0 {
                     race::keyed::release_merge(&self.race);
@@ -504,15 +519,18 @@ impl WaitGroup {
             // writes, acquire of earlier decrements when zeroing). Failure: SeqCst load.
             match statep.compare_exchange(old, new, SeqCst, SeqCst) {
                 Ok(_) => {
-                    trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "try_add");
                     if race::ENABLED && delta > 0 && v == delta as i32 {
                         race::keyed::read(&self.race);
                     }
                     if releases {
+                        let mut readied = Readied::default();
                         for _ in 0..w {
-                            semrelease(semap, false);
+                            semrelease(semap, &mut readied);
                         }
+                        readied.wake_all();
                     }
+                    // After the release: no subscriber inside the window.
+                    trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "try_add");
                     return Ok(());
                 }
                 Err(current) => old = current,
@@ -605,20 +623,48 @@ impl WaitGroup {
 }
 
 /// The release path of [`WaitGroup::add`]: this goroutine set the counter to 0 with
-/// `w > 0` waiters registered. Reset the word, then wake each waiter once.
+/// `w > 0` waiters registered (the word is `state`). Reset the word, release one token per
+/// waiter, then wake them.
+///
+/// No user code runs until the group is consistent again: the word is reset and every
+/// token released before the first waiter is woken (a task's waker is user code; see
+/// [`Readied`]), and the caller's `tracing` event comes after.
 #[cold]
 #[inline(never)]
-fn release_waiters(statep: &AtomicU64, semap: &AtomicU32, mut w: u32) {
+fn release_waiters(statep: &AtomicU64, semap: &AtomicU32, state: u64, mut w: u32) {
     // Reset waiters count to 0.
     // ORDERING: SeqCst (Go 1.20+ `Store`). A waiter reading this zero on its fast path
     // acquires the decrements this thread gathered with its acquiring `fetch_add`; a
-    // woken waiter is ordered after it through the semaphore.
-    statep.store(0, SeqCst); // go: waitgroup.go:100
-    trace!(target: "gosync::waitgroup", waiters = w, "add: counter is zero, reset word and wake waiters");
+    // woken waiter is ordered after it through the semaphore. gosync keeps the kept-panic
+    // bit of `go` (see `GO_PANIC`): the wait that re-raises the panic clears it.
+    statep.store(state & GO_PANIC, SeqCst); // go: waitgroup.go:100
+    let mut readied = Readied::default();
     while w != 0 {
         // go: waitgroup.go:101
-        semrelease(semap, false); // go: waitgroup.go:102
+        semrelease(semap, &mut readied); // go: waitgroup.go:102
         w -= 1;
+    }
+    readied.wake_all();
+}
+
+/// Which way [`WaitGroup::wait_go`] is entered.
+enum Entry<S> {
+    /// From the top (waitgroup.go:113), sleeping with `S` at line 139.
+    Start(S),
+    /// A task's later poll: back at the sleep of line 139, with `S` looking again.
+    Resume(S),
+}
+
+impl Drop for WaitGroup {
+    /// Purges the semaphore nodes of waiters that can never leave: a group dropped with
+    /// waiters counted has only forgotten futures (`mem::forget`) left, whose nodes would
+    /// otherwise stay queued at this address for a later group to dequeue. A group with no
+    /// waiter counted, the only kind correct code drops, pays one load.
+    fn drop(&mut self) {
+        // ORDERING: SeqCst; `&mut self`: no other thread can touch the word any more.
+        if waiters(self.state1.load(SeqCst)) != 0 {
+            purge(&self.state2);
+        }
     }
 }
 

@@ -450,3 +450,204 @@ mod race {
         assert!(races.is_empty(), "{}", races[0]);
     }
 }
+
+// --- issue 11: nothing safe code does loses a panic, strands a waiter or reaches another
+// group ---------------------------------------------------------------------------------
+
+/// A waker built from `wake` and `clone` behaviours chosen by the test.
+mod wakers {
+    use std::task::{RawWaker, RawWakerVTable, Waker};
+
+    /// A waker whose `wake` (and `wake_by_ref`) panics with "wake panicked".
+    pub fn panicking_wake() -> Waker {
+        const VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake, drop);
+        fn clone(_: *const ()) -> RawWaker {
+            RawWaker::new(std::ptr::null(), &VTABLE)
+        }
+        fn wake(_: *const ()) {
+            panic!("wake panicked");
+        }
+        fn drop(_: *const ()) {}
+        // SAFETY: the vtable's functions ignore the data pointer and uphold RawWaker's
+        // contract (clone returns a waker with the same vtable).
+        unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
+    }
+
+    /// A waker whose `clone` panics with "clone panicked".
+    pub fn panicking_clone() -> Waker {
+        const VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+        fn clone(_: *const ()) -> RawWaker {
+            panic!("clone panicked");
+        }
+        fn noop(_: *const ()) {}
+        // SAFETY: as above; `clone` never returns.
+        unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
+    }
+}
+
+/// The whole observable group: `(state, sema, parked)`.
+fn at_rest(wg: &WaitGroup) -> (u64, u32, usize) {
+    let s = wg.snapshot();
+    (s.state, s.sema, s.parked)
+}
+
+/// One clean generation with a sleeping thread waiter: it must be woken and return Ok.
+fn clean_generation(wg: &WaitGroup) {
+    wg.add(1);
+    thread::scope(|s| {
+        let waiter = s.spawn(|| catch_unwind(AssertUnwindSafe(|| wg.wait())).is_ok());
+        until_parked(wg, 1);
+        wg.done();
+        assert!(
+            waiter.join().unwrap(),
+            "a clean generation's waiter panicked"
+        );
+    });
+    assert_eq!(at_rest(wg), (0, 0, 0));
+}
+
+/// Defect 1: a future woken by the release and dropped before its next poll took the
+/// token; the kept panic of `go` must still reach the group's next wait, and never a later
+/// clean generation.
+#[test]
+fn issue11_1_a_woken_future_dropped_before_its_poll_hands_the_kept_panic_on() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.add(1);
+    let mut wait = Box::pin(wg.wait_async());
+    assert_eq!(poll_once(&mut wait.as_mut()), Poll::Pending);
+    wg.go(|| panic!("x")).join().unwrap_err();
+    wg.done();
+    drop(wait);
+    assert!(
+        wg.snapshot().go_panic,
+        "the kept panic's bit: {:?}",
+        wg.snapshot()
+    );
+    let payload = catch_unwind(AssertUnwindSafe(|| wg.wait())).expect_err("x is lost");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"x"));
+    assert_eq!(at_rest(&wg), (0, 0, 0));
+    clean_generation(&wg);
+}
+
+/// Defect 2: a task whose waker's `wake` panics beside a thread waiter: the `done` is
+/// clean, the thread is released, and the group stays usable.
+#[test]
+fn issue11_2_a_panicking_wake_strands_nobody_and_fails_no_done() {
+    let wg = Arc::new(WaitGroup::new());
+    wg.add(1);
+    let mut wait = Box::pin(wg.wait_async());
+    let waker = wakers::panicking_wake();
+    assert_eq!(
+        wait.as_mut().poll(&mut Context::from_waker(&waker)),
+        Poll::Pending
+    );
+    thread::scope(|s| {
+        let waiter = s.spawn(|| wg.wait());
+        until_parked(&wg, 2);
+        assert!(
+            catch_unwind(AssertUnwindSafe(|| wg.done())).is_ok(),
+            "the waker's panic escaped a clean done"
+        );
+        waiter.join().unwrap();
+    });
+    assert_eq!(
+        wait.as_mut().poll(&mut Context::from_waker(&noop_waker())),
+        Poll::Ready(())
+    );
+    drop(wait);
+    assert_eq!(at_rest(&wg), (0, 0, 0));
+    clean_generation(&wg);
+
+    // Through `go`: a clean goroutine's `done` wakes the task; its join is `Ok`.
+    let (start, started) = std::sync::mpsc::channel::<()>();
+    let goroutine = wg.go(move || {
+        started.recv().unwrap();
+        42
+    });
+    let mut wait = Box::pin(wg.wait_async());
+    assert_eq!(
+        wait.as_mut().poll(&mut Context::from_waker(&waker)),
+        Poll::Pending
+    );
+    start.send(()).unwrap();
+    assert_eq!(goroutine.join().ok(), Some(42));
+    drop(wait);
+    assert_eq!(at_rest(&wg), (0, 0, 0));
+}
+
+/// Defect 3: a waker whose `clone` panics: the poll panics, and leaves no phantom waiter.
+#[test]
+fn issue11_3_a_panicking_waker_clone_leaves_no_phantom_waiter() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let waker = wakers::panicking_clone();
+    let mut wait = Box::pin(wg.wait_async());
+    let polled = catch_unwind(AssertUnwindSafe(|| {
+        wait.as_mut().poll(&mut Context::from_waker(&waker))
+    }));
+    assert!(polled.is_err(), "clone panicked inside poll");
+    drop(wait);
+    let s = wg.snapshot();
+    assert_eq!((s.waiters, s.parked), (0, 0), "{s:?}");
+    wg.done();
+    assert_eq!(at_rest(&wg), (0, 0, 0));
+    clean_generation(&wg);
+
+    // A second poll with a panicking clone (the first with a good waker).
+    wg.add(1);
+    let mut wait = Box::pin(wg.wait_async());
+    assert_eq!(poll_once(&mut wait.as_mut()), Poll::Pending);
+    let polled = catch_unwind(AssertUnwindSafe(|| {
+        wait.as_mut().poll(&mut Context::from_waker(&waker))
+    }));
+    assert!(polled.is_err(), "clone panicked inside poll");
+    drop(wait);
+    let s = wg.snapshot();
+    assert_eq!((s.waiters, s.parked), (0, 0), "{s:?}");
+    wg.done();
+    assert_eq!(at_rest(&wg), (0, 0, 0));
+    clean_generation(&wg);
+}
+
+/// Defect 4: a forgotten pending future, its group dropped, a new group at the same
+/// address: the new group starts clean, and its waiter is woken by its release.
+#[test]
+fn issue11_4_a_forgotten_future_never_reaches_a_new_group_at_its_address() {
+    let mut place = Box::new(WaitGroup::new());
+    place.add(1);
+    let mut wait = Box::pin(place.wait_async());
+    assert_eq!(poll_once(&mut wait.as_mut()), Poll::Pending);
+    std::mem::forget(wait);
+    let address = &*place as *const WaitGroup;
+    *place = WaitGroup::new(); // drops the old group; the new one has its address
+    assert_eq!(&*place as *const WaitGroup, address);
+    assert_eq!(at_rest(&place), (0, 0, 0), "the new group starts clean");
+    clean_generation(&place);
+}
+
+// Defect 7 is an interleaving; see `tests/loom_beyond.rs`
+// (`dequeued_timed_waiter_never_uncounts_a_new_generation`).
+
+/// Defect 2 through a `DoneGuard` dropped while its thread unwinds: no abort, the task is
+/// readied.
+#[test]
+fn issue11_2_a_done_guard_unwinding_beside_a_panicking_wake_does_not_abort() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let mut wait = Box::pin(wg.wait_async());
+    let waker = wakers::panicking_wake();
+    assert_eq!(
+        wait.as_mut().poll(&mut Context::from_waker(&waker)),
+        Poll::Pending
+    );
+    let unwound = catch_unwind(AssertUnwindSafe(|| {
+        let _done = wg.done_guard();
+        panic!("the worker failed");
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(
+        wait.as_mut().poll(&mut Context::from_waker(&noop_waker())),
+        Poll::Ready(())
+    );
+    assert_eq!(at_rest(&wg), (0, 0, 0));
+}

@@ -237,3 +237,106 @@ fn past_deadline_leaves_group_as_before() {
         assert_at_rest(&shared.wg);
     });
 }
+
+// ---- Issue 11 ------------------------------------------------------------------------
+
+/// A waker whose `wake` panics (an executor's bug).
+struct PanickingWake;
+impl Wake for PanickingWake {
+    fn wake(self: StdArc<Self>) {
+        panic!("wake panicked");
+    }
+}
+
+/// A task whose waker panics beside a thread waiter, on one release: the `done` is clean
+/// (the waker's panic never escapes it), the thread is always woken, and the group ends at
+/// rest once the future is dropped, whether it was woken or not.
+#[test]
+fn panicking_waker_beside_a_thread_waiter() {
+    loom::model(|| {
+        let shared = Shared::new(1);
+        let thread_waiter = {
+            let shared = Arc::clone(&shared);
+            thread::spawn(move || {
+                shared.wg.wait();
+                shared.read();
+            })
+        };
+        let done = {
+            let shared = Arc::clone(&shared);
+            thread::spawn(move || {
+                let clean = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    shared.write_then_done()
+                }));
+                assert!(clean.is_ok(), "the waker's panic escaped `done`");
+            })
+        };
+        {
+            let waker = Waker::from(StdArc::new(PanickingWake));
+            let mut wait = pin!(shared.wg.wait_async());
+            let _ = wait.as_mut().poll(&mut Context::from_waker(&waker));
+        }
+        thread_waiter.join().unwrap();
+        done.join().unwrap();
+        assert_at_rest(&shared.wg);
+    });
+}
+
+/// A forgotten pending future, its group dropped, and a new group at the same address with
+/// a real waiter and a `done`: the new waiter is always woken (the stale node is never
+/// dequeued for the new group), and the new group ends at rest.
+#[test]
+fn dropped_group_with_a_leaked_node_then_a_new_group() {
+    loom::model(|| {
+        let mut place = Box::new(WaitGroup::new());
+        place.add(1);
+        let waker = Waker::from(StdArc::new(Noop));
+        let mut wait = Box::pin(place.wait_async());
+        assert_eq!(
+            wait.as_mut().poll(&mut Context::from_waker(&waker)),
+            Poll::Pending
+        );
+        std::mem::forget(wait);
+        *place = WaitGroup::new(); // same address, a new group
+        let place: &'static WaitGroup = Box::leak(place);
+        place.add(1);
+        let waiter = thread::spawn(move || place.wait());
+        place.done();
+        waiter.join().unwrap();
+        assert_at_rest(place);
+    });
+}
+
+/// Go's reuse misuse around a timed waiter: a new generation starts (`add(1)`, a waiter)
+/// before the first generation's timed waiter has returned, while its time-out races the
+/// release that dequeued it. Misuse may panic "reused", but never hangs (loom reports a
+/// deadlock), and once every wait has returned and the second generation is done, the
+/// group is at rest: no waiter un-counted by another generation's withdrawal, no token
+/// left behind.
+#[test]
+fn dequeued_timed_waiter_never_uncounts_a_new_generation() {
+    loom::model(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let timed = {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wg.wait_timeout(LONG)))
+                    .is_ok()
+            })
+        };
+        wg.done();
+        wg.add(1); // misuse: the timed waiter may not have returned
+        let next = {
+            let wg = Arc::clone(&wg);
+            thread::spawn(move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wg.wait())).is_ok()
+            })
+        };
+        wg.done();
+        let _ = timed.join().unwrap();
+        let _ = next.join().unwrap();
+        let s = wg.snapshot();
+        assert_eq!((s.state, s.sema as i32, s.parked), (0, 0, 0), "{s:?}");
+    });
+}

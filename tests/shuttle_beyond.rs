@@ -211,3 +211,126 @@ fn reuse_right_after_leaving_random() {
 fn reuse_right_after_leaving_pct() {
     shuttle::check_pct(reuse_right_after_leaving, ITERATIONS, 3);
 }
+
+// ---- Issue 11: panicking wakers, dropped and forgotten futures --------------------------
+
+/// A waker whose `wake` panics (an executor's bug).
+struct PanickingWake;
+impl Wake for PanickingWake {
+    fn wake(self: StdArc<Self>) {
+        panic!("wake panicked");
+    }
+}
+
+/// A waiter of [`unruly_generation`].
+#[derive(Clone, Copy, Debug)]
+enum Unruly {
+    /// `wait()`.
+    Thread,
+    /// `wait_timeout(LONG)`.
+    Timed,
+    /// Polled once with a waker whose `wake` panics, then driven to completion by
+    /// `block_on` (whose waker replaces it).
+    PanickingThenKept,
+    /// Polled once with a waker whose `wake` panics, then dropped.
+    PanickingThenDropped,
+    /// Polled once, then leaked with `mem::forget`.
+    Forgotten,
+}
+
+const UNRULY: [Unruly; 6] = [
+    Unruly::Thread,
+    Unruly::PanickingThenKept,
+    Unruly::Forgotten,
+    Unruly::PanickingThenDropped,
+    Unruly::Timed,
+    Unruly::Forgotten,
+];
+
+/// One generation of [`UNRULY`] waiters and `workers` workers: every `done` is clean (no
+/// waker's panic escapes it), every waiter that stays is woken (shuttle reports a
+/// deadlock otherwise) and sees every worker finished, and the group ends at rest: the
+/// forgotten futures' tokens went to them, not to another waiter.
+fn unruly_generation(wg: &Arc<WaitGroup>, finished: &Arc<AtomicUsize>, workers: usize) {
+    // ORDERING: SeqCst; shuttle runs sequentially consistent, the order is the schedule's.
+    let target = finished.load(SeqCst) + workers;
+    wg.add(workers as isize);
+    let mut threads = Vec::new();
+    for kind in UNRULY {
+        let (wg, finished) = (Arc::clone(wg), Arc::clone(finished));
+        threads.push(thread::spawn(move || {
+            let panicking = Waker::from(StdArc::new(PanickingWake));
+            let zero = match kind {
+                Unruly::Thread => {
+                    wg.wait();
+                    true
+                }
+                Unruly::Timed => wg.wait_timeout(LONG),
+                Unruly::PanickingThenKept => {
+                    let mut wait = Box::pin(wg.wait_async());
+                    if wait
+                        .as_mut()
+                        .poll(&mut Context::from_waker(&panicking))
+                        .is_pending()
+                    {
+                        shuttle::future::block_on(wait);
+                    }
+                    true
+                }
+                Unruly::PanickingThenDropped => {
+                    let mut wait = pin!(wg.wait_async());
+                    wait.as_mut()
+                        .poll(&mut Context::from_waker(&panicking))
+                        .is_ready()
+                }
+                Unruly::Forgotten => {
+                    let waker = Waker::from(StdArc::new(Noop));
+                    let mut wait = Box::pin(wg.wait_async());
+                    let ready = wait.as_mut().poll(&mut Context::from_waker(&waker));
+                    std::mem::forget(wait);
+                    ready.is_ready()
+                }
+            };
+            if zero {
+                // ORDERING: SeqCst; every worker bumps before its `done`.
+                assert_eq!(finished.load(SeqCst), target, "{kind:?} returned early");
+            }
+        }));
+    }
+    for _ in 0..workers {
+        let (wg, finished) = (Arc::clone(wg), Arc::clone(finished));
+        threads.push(thread::spawn(move || {
+            // ORDERING: SeqCst; before `done`, so a waiter that reports zero sees it.
+            finished.fetch_add(1, SeqCst);
+            let clean =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wg.done())).is_ok();
+            assert!(clean, "a waker's panic escaped `done`");
+        }));
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+/// Three generations of unruly waiters on one group, at rest between generations.
+fn unruly_generations() {
+    let wg = Arc::new(WaitGroup::new());
+    let finished = Arc::new(AtomicUsize::new(0));
+    for workers in [1, 2, 3] {
+        unruly_generation(&wg, &finished, workers);
+        let s = wg.snapshot();
+        assert_eq!((s.state, s.sema, s.parked), (0, 0, 0), "{s:?}");
+    }
+}
+
+/// Panicking wakers, dropped and forgotten futures beside threads, random schedules.
+#[test]
+fn panicking_wakers_dropped_and_forgotten_futures_random() {
+    shuttle::check_random(unruly_generations, ITERATIONS);
+}
+
+/// The same, PCT schedules.
+#[test]
+fn panicking_wakers_dropped_and_forgotten_futures_pct() {
+    shuttle::check_pct(unruly_generations, ITERATIONS, 3);
+}

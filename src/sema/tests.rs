@@ -9,7 +9,15 @@ use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::sync::Mutex;
 use std::thread::{self, JoinHandle};
 
-use super::{queued_waiters, semacquire, semrelease, SEMTABLE};
+use super::{queued_waiters, semacquire, semrelease, Readied, SEMTABLE};
+
+/// `semrelease`, then the wake-up of the waiter it readied (as `WaitGroup`'s release does
+/// once every token is out).
+fn release(addr: &AtomicU32) {
+    let mut readied = Readied::default();
+    semrelease(addr, &mut readied);
+    readied.wake_all();
+}
 
 /// Polls until `n` threads are queued on `addr`; fails instead of spinning if one of
 /// `threads` returned.
@@ -36,8 +44,8 @@ fn wait_until_len(done: &Mutex<Vec<usize>>, n: usize) {
 #[test]
 fn a_token_released_before_the_sleep_is_kept_for_the_acquirer() {
     let sema = AtomicU32::new(0);
-    semrelease(&sema, false);
-    semrelease(&sema, false);
+    release(&sema);
+    release(&sema);
     assert_eq!(sema.load(SeqCst), 2);
     semacquire(&sema);
     assert_eq!(sema.load(SeqCst), 1);
@@ -61,7 +69,7 @@ fn waiters_on_one_address_wake_in_fifo_order() {
         wait_until_queued(&SEMA, id + 1, &threads);
     }
     for released in 1..=N {
-        semrelease(&SEMA, false);
+        release(&SEMA);
         wait_until_len(&WOKEN, released);
         assert_eq!(queued_waiters(&SEMA), N - released);
     }
@@ -94,7 +102,7 @@ fn a_release_wakes_only_waiters_of_its_address() {
     });
     wait_until_queued(b, 1, std::slice::from_ref(&on_b));
 
-    semrelease(b, false);
+    release(b);
     on_b.join().unwrap();
     assert_eq!(*WOKEN.lock().unwrap(), [1]);
     assert_eq!(
@@ -102,27 +110,28 @@ fn a_release_wakes_only_waiters_of_its_address() {
         (1, 0, 0)
     );
 
-    semrelease(a, false);
+    release(a);
     on_a.join().unwrap();
     assert_eq!(*WOKEN.lock().unwrap(), [1, 0]);
     assert_eq!((queued_waiters(a), a.load(SeqCst)), (0, 0));
 }
 
-/// `handoff = true`: the releaser takes the token it just added on the waiter's behalf
-/// (Go: `s.ticket = 1`), so the count is back to 0 when `semrelease` returns and stays 0,
-/// yet the waiter returns: it was handed the token rather than taking it.
+/// The releaser takes the token it just added on the behalf of the waiter it dequeued (Go's
+/// `handoff`, `s.ticket = 1`; gosync does it on every release, under the root lock), so the
+/// count is back to 0 when `semrelease` returns and stays 0, yet the waiter returns: it
+/// was handed the token rather than taking it.
 #[test]
 fn a_handoff_release_passes_the_token_directly_to_the_waiter() {
     static SEMA: AtomicU32 = AtomicU32::new(0);
     let waiter = thread::spawn(|| semacquire(&SEMA));
     wait_until_queued(&SEMA, 1, std::slice::from_ref(&waiter));
-    semrelease(&SEMA, true);
+    release(&SEMA);
     assert_eq!(SEMA.load(SeqCst), 0, "the releaser consumed the token");
     waiter.join().unwrap();
     assert_eq!((SEMA.load(SeqCst), queued_waiters(&SEMA)), (0, 0));
 }
 
-/// Without handoff and without waiters for it, a release with the root's `nwait` raised
+/// Without waiters for it, a release with the root's `nwait` raised
 /// by another address leaves the token in place (Go: nothing dequeued for this address).
 #[test]
 fn a_release_without_a_queued_waiter_keeps_its_token_even_on_a_busy_root() {
@@ -131,10 +140,10 @@ fn a_release_without_a_queued_waiter_keeps_its_token_even_on_a_busy_root() {
     static PAIR: Pair = Pair(AtomicU32::new(0), AtomicU32::new(0));
     let busy = thread::spawn(|| semacquire(&PAIR.0));
     wait_until_queued(&PAIR.0, 1, std::slice::from_ref(&busy));
-    semrelease(&PAIR.1, true);
+    release(&PAIR.1);
     assert_eq!((PAIR.1.load(SeqCst), queued_waiters(&PAIR.0)), (1, 1));
     semacquire(&PAIR.1);
     assert_eq!(PAIR.1.load(SeqCst), 0);
-    semrelease(&PAIR.0, false);
+    release(&PAIR.0);
     busy.join().unwrap();
 }

@@ -2,14 +2,15 @@
 
 use std::fmt;
 use std::future::Future;
-use std::mem;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::timeout::{wait_for_reset, withdraw_waiter};
-use super::WaitGroup;
+use super::{Entry, WaitGroup, COUNTER_OR_GO_PANIC};
+use crate::primitive::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use crate::race;
-use crate::sema::cancel::{Acquire, TaskAcquire};
+use crate::sema::cancel::Acquire;
+use crate::sema::{Acquisition, Slept, Sudog, Waiter};
 
 impl WaitGroup {
     /// Waits until the counter is zero, as a future: [`wait`](Self::wait) for async code.
@@ -68,7 +69,7 @@ impl WaitGroup {
         Wait {
             wg: self,
             stage: Stage::Start,
-            acquire: TaskAcquire::new(),
+            acquire: None,
         }
     }
 }
@@ -76,7 +77,11 @@ impl WaitGroup {
 /// The future returned by [`WaitGroup::wait_async`]: completes when the counter is zero.
 ///
 /// Dropping it before it completes withdraws the waiter cleanly (see
-/// [`WaitGroup::wait_async`]).
+/// [`WaitGroup::wait_async`]). A completed or withdrawn future holds nothing; one that is
+/// leaked with `mem::forget` while it sleeps stays counted as a waiter of its group until
+/// the group's release, which gives it its token (so no other waiter of the group is
+/// short of one), and its node is purged when the group is dropped (see
+/// `docs/beyond-go.md`).
 ///
 /// ```
 /// use gosync::{Wait, WaitGroup};
@@ -109,7 +114,7 @@ pub struct Wait<'a> {
     wg: &'a WaitGroup,
     stage: Stage,
     /// The task's place on the group's semaphore while it sleeps.
-    acquire: TaskAcquire,
+    acquire: Option<Acquisition>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,49 +127,83 @@ enum Stage {
     Done,
 }
 
+/// A task's sleep: the engine returns `Pending` and the next poll looks again.
+fn task_sleep(_: &Sudog) -> Slept {
+    Slept::Pending
+}
+
 impl Future for Wait<'_> {
     type Output = ();
 
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let (_, semap) = this.wg.state();
-        let acquire = &mut this.acquire;
-        // Done until shown otherwise, so that a wait that unwinds (a misuse, or a panic of
-        // `WaitGroup::go` re-raised) leaves a completed future, which `drop` leaves alone.
-        let woken = match mem::replace(&mut this.stage, Stage::Done) {
-            // Go's `Wait` up to the sleep, then the first poll of the semaphore.
-            Stage::Start => this
-                .wg
-                .wait_port_with(|_, semap| acquire.poll(semap, cx).map(|()| Acquire::Token)),
-            // Go's `Wait` after the sleep, once a release has readied the task.
-            Stage::Sleeping => {
-                if race::ENABLED {
-                    race::disable(); // as at the start of `Wait`; `woken` re-enables
+        let woken = match this.stage {
+            // Go's `Wait` up to the sleep, then the first poll of the semaphore. The waker
+            // is cloned first (user code, which may panic), before anything is registered.
+            Stage::Start => {
+                if !race::ENABLED && !cfg!(feature = "tracing") {
+                    // `wait`'s fast path: a zero counter completes at once, with no waker
+                    // cloned and no root touched.
+                    // ORDERING: SeqCst, the load of waitgroup.go:119 (see `wait_go`).
+                    if this.wg.state().0.load(SeqCst) & COUNTER_OR_GO_PANIC == 0 {
+                        this.stage = Stage::Done;
+                        return Poll::Ready(()); // go: waitgroup.go:128
+                    }
                 }
-                let slept = acquire.poll(semap, cx).map(|()| Acquire::Token);
-                this.wg.woken(slept)
+                let waker = cx.waker().clone();
+                let acquire = &mut this.acquire;
+                this.stage = Stage::Done;
+                this.wg.wait_go(Entry::Start(|semap: &AtomicU32| {
+                    let acquire = acquire.insert(Acquisition::new(Waiter::task(waker)));
+                    acquire.poll(semap, task_sleep, never_expires)
+                }))
+            }
+            // Go's `Wait` after the sleep: is the task readied? Its new waker is stored
+            // first (a clone that panics leaves the task sleeping, still queued, and its
+            // drop withdraws it), then the node is looked at.
+            Stage::Sleeping => {
+                let acquire = this.acquire.as_mut().expect("a sleeping task has a node");
+                acquire.node().set_waker(cx.waker());
+                this.stage = Stage::Done;
+                this.wg.wait_go(Entry::Resume(|semap: &AtomicU32| {
+                    acquire.poll(semap, task_sleep, never_expires)
+                }))
             }
             Stage::Done => panic!("`Wait` polled after it completed"),
         };
+        // Done until shown otherwise (above), so that a wait that unwinds (a misuse, or a
+        // panic of `WaitGroup::go` re-raised) leaves a completed future, which `drop`
+        // leaves alone.
         match woken {
             Ok(Poll::Pending) => {
                 this.stage = Stage::Sleeping;
                 Poll::Pending
             }
-            Ok(Poll::Ready(_)) => Poll::Ready(()),
+            Ok(Poll::Ready(_)) => {
+                this.acquire = None;
+                Poll::Ready(())
+            }
             Err(misuse) => misuse.panic(),
         }
     }
 }
 
+/// A task has no deadline: it leaves by being dropped ([`Acquisition::cancel`]).
+fn never_expires() -> bool {
+    unreachable!("a task's sleep never expires")
+}
+
 impl Drop for Wait<'_> {
     /// Withdraws a waiter that is still sleeping (see `docs/beyond-go.md`); acquires
-    /// nothing.
+    /// nothing. A waiter that a release already readied keeps its token and hands on what
+    /// it would have looked at: the kept-panic bit of `go` stays in the state word for the
+    /// group's next wait.
     fn drop(&mut self) {
         if self.stage == Stage::Sleeping {
             let (statep, semap) = self.wg.state();
-            if self.acquire.cancel(semap, || withdraw_waiter(statep)) == Some(Acquire::Owed) {
+            let acquire = self.acquire.as_mut().expect("a sleeping task has a node");
+            if acquire.cancel(semap, || withdraw_waiter(statep)) == Some(Acquire::Owed) {
                 // Counted by a release in progress: return after its reset, as a woken
                 // waiter does, so the caller may reuse the group at once.
                 wait_for_reset(statep);

@@ -82,7 +82,10 @@ impl WaitGroup {
     ///
     /// # Panics
     ///
-    /// As [`add`](Self::add)`(1)`, in the caller.
+    /// As [`add`](Self::add)`(1)`, in the caller. If the thread cannot be started
+    /// (`std::thread::spawn` panics: the OS refused, or `RUST_MIN_STACK` is too large), the
+    /// `add` is undone first, so the group is as before the call, and then the spawn's panic
+    /// is resumed.
     #[track_caller]
     pub fn go<F, T>(self: &Arc<Self>, f: F) -> JoinHandle<T>
     where
@@ -91,11 +94,19 @@ impl WaitGroup {
     {
         self.add(1);
         let wg = Arc::clone(self);
-        crate::go(move || {
-            // Sound: on a panic `f` is gone and nothing it touched is looked at here.
-            let result = panic::catch_unwind(AssertUnwindSafe(f));
-            wg.go_finished(result)
-                .unwrap_or_else(|copy| panic::resume_unwind(copy))
+        let spawned = panic::catch_unwind(AssertUnwindSafe(|| {
+            crate::go(move || {
+                // Sound: on a panic `f` is gone and nothing it touched is looked at here.
+                let result = panic::catch_unwind(AssertUnwindSafe(f));
+                wg.go_finished(result)
+                    .unwrap_or_else(|copy| panic::resume_unwind(copy))
+            })
+        }));
+        spawned.unwrap_or_else(|spawn_failed| {
+            // The thread never started, so `f` never runs and nobody will call `done`:
+            // undo the `add` (waking any waiter it held), then report the failure.
+            self.done();
+            panic::resume_unwind(spawn_failed)
         })
     }
 
@@ -121,10 +132,16 @@ impl WaitGroup {
 /// - No waiter registered (waiters 0): the bit stays until a wait finds the counter at
 ///   zero, clears it with a compare-and-swap from the word it read, and takes the payload
 ///   ([`reraise_flagged`](Self::reraise_flagged)).
-/// - Waiters registered: the releasing `add` resets the word to zero, bit included, and the
-///   woken waiters take the payload from the slot ([`reraise`](Self::reraise)); a wait that
-///   reads the word between that `add`'s decrement and its reset returns, as in Go, and
-///   leaves both alone.
+/// - Waiters registered: the releasing `add` resets the word to the bit alone, and the
+///   woken waiters race for it as above; a wait that reads the word between that `add`'s
+///   decrement and its reset returns, as in Go, and leaves the bit alone.
+///
+/// The bit, not the slot, decides, and only a wait that re-raises clears it: a waiter that
+/// takes its token and never looks (a future dropped after it was woken, a forgotten one)
+/// leaves the bit for the next wait, so the panic is neither lost nor raised by a wait
+/// that cannot see the bit. A kept panic that no wait of its generation re-raised (none
+/// came, or every one was dropped) stays with the group: the bit goes through a new
+/// generation's `add`, and that generation's first completing wait re-raises it.
 pub(super) struct GoPanic(AtomicPtr<Payload>);
 
 impl GoPanic {
@@ -159,19 +176,9 @@ impl GoPanic {
         copy
     }
 
-    /// For a waiter woken by a release: re-raises a kept panic, once (see
-    /// [`WaitGroup::go`]). The releasing `add` cleared the [`GO_PANIC`] bit with its reset,
-    /// so the slot is what tells.
-    #[inline]
-    pub(super) fn reraise(&self) {
-        // ORDERING: Relaxed; only a hint (see `keep_first`), `take` acquires the payload.
-        if !self.0.load(Relaxed).is_null() {
-            self.reraise_kept();
-        }
-    }
-
     /// For a wait that read `state` with the counter at zero, no waiters and the
-    /// [`GO_PANIC`] bit set: clears the bit and re-raises the kept panic. If the word has
+    /// [`GO_PANIC`] bit set (having found the counter at zero, or woken by the release that
+    /// kept the bit): clears the bit and re-raises the kept panic. If the word has
     /// changed since, another wait cleared the bit first and re-raises the panic itself (or
     /// a new `add` came before this wait returned, which Go's rules forbid; the bit then
     /// stays for the next wait).
@@ -310,6 +317,39 @@ mod model {
                 1,
                 "here {here:?}, waiter {there:?}"
             );
+            let s = wg.snapshot();
+            assert_eq!((s.state, s.sema, s.parked), (0, 0, 0), "{s:?}");
+        });
+    }
+
+    /// Issue 11, defect 1: a future that the release woke, dropped before its next poll,
+    /// took its token without looking at the kept panic; the panic must reach the next
+    /// wait, exactly once, whichever way the drop meets the release (withdrawn before it,
+    /// or woken by it).
+    #[cfg(gosync_loom)]
+    #[test]
+    fn a_woken_future_dropped_before_its_poll_hands_the_kept_panic_on() {
+        use std::future::Future;
+        use std::task::{Context, Poll, Wake, Waker};
+        struct Noop;
+        impl Wake for Noop {
+            fn wake(self: Arc<Self>) {}
+        }
+        loom::model(|| {
+            let wg = Arc::new(WaitGroup::new());
+            wg.add(1); // held here, so that the future may register
+            let waker = Waker::from(Arc::new(Noop));
+            let mut wait = Box::pin(wg.wait_async());
+            assert_eq!(
+                wait.as_mut().poll(&mut Context::from_waker(&waker)),
+                Poll::Pending
+            );
+            let failed = goroutine(&wg, Some("boom"));
+            wg.done();
+            drop(wait); // races the goroutine's releasing `done`
+            failed.join().unwrap();
+            assert_eq!(reraised(&wg), Some("boom"));
+            assert_eq!(reraised(&wg), None, "re-raised once");
             let s = wg.snapshot();
             assert_eq!((s.state, s.sema, s.parked), (0, 0, 0), "{s:?}");
         });

@@ -4,8 +4,8 @@
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use super::{counter, waiters, WaitGroup};
-use crate::primitive::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use super::{counter, waiters, Entry, WaitGroup};
+use crate::primitive::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 use crate::primitive::thread;
 use crate::sema::cancel::semacquire_until;
 
@@ -47,11 +47,12 @@ impl WaitGroup {
     #[must_use = "`false` means the deadline passed before the counter reached zero"]
     #[track_caller]
     pub fn wait_deadline(&self, deadline: Instant) -> bool {
-        let woken = self.wait_port_with(|statep, semap| {
+        let (statep, _) = self.state();
+        let woken = self.wait_go(Entry::Start(|semap: &AtomicU32| {
             Poll::Ready(semacquire_until(semap, deadline, || {
                 withdraw_waiter(statep)
             }))
-        });
+        }));
         match woken {
             Ok(Poll::Ready(reached_zero)) => reached_zero,
             Ok(Poll::Pending) => false,
