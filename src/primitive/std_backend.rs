@@ -13,6 +13,7 @@ pub(crate) mod sync {
 pub(crate) mod thread {
     pub(crate) use std::thread::{spawn, yield_now, JoinHandle, Thread};
 
+    #[cfg(not(feature = "race"))]
     use std::time::Instant;
 
     use super::sync::atomic::{AtomicBool, Ordering::SeqCst};
