@@ -8,11 +8,11 @@ mod waitgroup_test;
 mod race_waitgroup_test;
 
 #[cfg(feature = "race")]
+mod race_chan_support;
+#[cfg(feature = "race")]
 mod race_chan_test;
 #[cfg(feature = "race")]
 mod race_select_test;
-#[cfg(feature = "race")]
-mod race_support;
 
 // Real Go as the oracle (docs/go-parity.md): scenarios run by Go and by gosync alike.
 mod go_verdicts;

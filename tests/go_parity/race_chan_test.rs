@@ -18,7 +18,7 @@ use std::sync::Arc;
 use gosync::race::{check, RaceCell};
 use gosync::{chan, select};
 
-use super::race_support::{expect_no_race, expect_race, go, gosched, recover, sleep};
+use super::race_chan_support::{expect_no_race, expect_race, go, gosched, recover, sleep};
 
 fn var() -> Arc<RaceCell<i32>> {
     Arc::new(RaceCell::new(0))
@@ -1074,7 +1074,7 @@ fn no_race_elemet_size0() {
 /// Every test of Go's file is ported, each with `go test -race`'s verdict.
 #[test]
 fn ported_verdicts_are_gos() {
-    super::race_support::check_ported_verdicts(
+    super::race_chan_support::check_ported_verdicts(
         "race-verdicts-chan.txt",
         include_str!("race_chan_test.rs"),
     );

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use gosync::race::{check, RaceCell};
 use gosync::{chan, select};
 
-use super::race_support::{expect_no_race, expect_race, go, gosched};
+use super::race_chan_support::{expect_no_race, expect_race, go, gosched};
 
 fn var() -> Arc<RaceCell<i32>> {
     Arc::new(RaceCell::new(0))
@@ -353,7 +353,7 @@ fn race_select5() {
 /// Every test of Go's file is ported, each with `go test -race`'s verdict.
 #[test]
 fn ported_verdicts_are_gos() {
-    super::race_support::check_ported_verdicts(
+    super::race_chan_support::check_ported_verdicts(
         "race-verdicts-select.txt",
         include_str!("race_select_test.rs"),
     );

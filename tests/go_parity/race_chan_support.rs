@@ -1,5 +1,6 @@
-//! What the ports of Go's race testdata share: Go's `go` statement, the two verdicts, and
-//! Go's sleeps and `runtime.Gosched`, none of which creates a happens-before edge.
+//! What the ports of Go's race testdata for channels and `select` share: Go's `go`
+//! statement, the two verdicts, the check that every Go test is ported with Go's verdict,
+//! and Go's sleeps and `runtime.Gosched`, none of which creates a happens-before edge.
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::thread;
