@@ -265,19 +265,19 @@ fn a_timed_select_is_never_a_deadlock() {
 /// goroutine 1 [semacquire]:
 /// ...
 /// main.main()
-/// 	/tmp/godl/main.go:20 +0x105
+///     /tmp/godl/main.go:20 +0x105
 ///
 /// goroutine 17 [chan send]:
 /// main.main.func1()
-/// 	/tmp/godl/main.go:10 +0x2d
+///     /tmp/godl/main.go:10 +0x2d
 /// created by main.main
-/// 	/tmp/godl/main.go:9 +0xa5
+///     /tmp/godl/main.go:9 +0xa5
 ///
 /// goroutine 18 [select]:
 /// main.main.func2()
-/// 	/tmp/godl/main.go:14 +0x7f
+///     /tmp/godl/main.go:14 +0x7f
 /// created by main.main
-/// 	/tmp/godl/main.go:13 +0xf9
+///     /tmp/godl/main.go:13 +0xf9
 /// ```
 ///
 /// The port's report has the same goroutines, wait reasons and sites (Go numbers its
