@@ -47,11 +47,12 @@
 //!
 //! ## Goroutines, channels and the race checker
 //!
-//! [`go`] starts a thread as Go's `go` statement starts a goroutine, and [`chan`] is a
-//! small Go channel. With the `race` feature, Go's race annotations in `WaitGroup` feed a
-//! happens-before checker: [`race::check`] runs a closure and returns the data races and
-//! WaitGroup misuse found, reported in `go test -race`'s format (see [`race`] and
-//! `docs/race.md`). Without the feature the annotations compile to nothing.
+//! [`go`] starts a thread as Go's `go` statement starts a goroutine, [`chan`] is Go's
+//! channel and [`select!`] its `select`. With the `race` feature, Go's race annotations in
+//! `WaitGroup` feed a happens-before checker: [`race::check`] runs a closure and returns
+//! the data races and WaitGroup misuse found, reported in `go test -race`'s format (see
+//! [`race`] and `docs/race.md`), and reports a deadlock instead of hanging. Without the
+//! feature the annotations compile to nothing.
 //!
 //! ## Learning how it works
 //!

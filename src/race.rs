@@ -316,6 +316,7 @@ pub(crate) mod keyed {
 pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
     match check_report(f) {
         Ok(report) => {
+            #[cfg(feature = "race")]
             if !report.leaked.is_empty() {
                 use std::io::Write as _;
                 let text = dump::leak_text(&report.leaked);
@@ -558,22 +559,17 @@ where
 
 /// Names the caller's site as the one a deeper block (the semaphore's park) reports in a
 /// deadlock dump, until the guard drops; nothing without the `race` feature.
-#[inline(always)]
+#[cfg(feature = "race")]
 #[track_caller]
-pub(crate) fn blocking_here() -> impl Drop {
-    #[cfg(feature = "race")]
-    {
-        sched::BlockingAt::enter(Site::here())
-    }
-    #[cfg(not(feature = "race"))]
-    {
-        struct Nothing;
-        impl Drop for Nothing {
-            #[inline(always)]
-            fn drop(&mut self) {}
-        }
-        Nothing
-    }
+pub(crate) fn blocking_here() -> sched::BlockingAt {
+    sched::BlockingAt::enter(Site::here())
+}
+
+/// Nothing to name without the `race` feature (a guard that is no type of the checker).
+#[cfg(not(feature = "race"))]
+#[inline(always)]
+pub(crate) fn blocking_here() -> std::marker::PhantomData<()> {
+    std::marker::PhantomData
 }
 
 /// The no-op fork and join of [`go`](crate::go) without the `race` feature.

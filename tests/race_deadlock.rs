@@ -266,3 +266,74 @@ fn a_timed_select_is_never_a_deadlock() {
     .unwrap();
     assert!(report.value);
 }
+
+/// The Go program of docs/race.md, whose `go run` prints
+///
+/// ```text
+/// fatal error: all goroutines are asleep - deadlock!
+///
+/// goroutine 1 [semacquire]:
+/// ...
+/// main.main()
+///     /tmp/godl/main.go:20 +0x105
+///
+/// goroutine 17 [chan send]:
+/// main.main.func1()
+///     /tmp/godl/main.go:10 +0x2d
+/// created by main.main
+///     /tmp/godl/main.go:9 +0xa5
+///
+/// goroutine 18 [select]:
+/// main.main.func2()
+///     /tmp/godl/main.go:14 +0x7f
+/// created by main.main
+///     /tmp/godl/main.go:13 +0xf9
+/// ```
+///
+/// The port's report has the same goroutines, wait reasons and sites (Go numbers its
+/// goroutines by the runtime's count; a check numbers them from 1).
+#[test]
+fn gos_deadlock_example_is_reported_as_go_reports_it() {
+    let base = line!();
+    let deadlock = check_report(|| {
+        let wg = Arc::new(WaitGroup::new());
+        let (ch_tx, _ch) = gosync::chan::<i32>(0);
+        wg.add(2);
+        {
+            let (wg, ch_tx) = (wg.clone(), ch_tx.clone());
+            go(move || {
+                ch_tx.send(1);
+                wg.done();
+            });
+        }
+        {
+            let wg = wg.clone();
+            go(move || {
+                gosync::select! {
+                    send(ch_tx, 2) => {},
+                    send(ch_tx, 3) => {},
+                }
+                wg.done();
+            });
+        }
+        wg.wait();
+    })
+    .unwrap_err();
+    eprintln!("{deadlock}");
+    let summary: Vec<_> = deadlock
+        .goroutines
+        .iter()
+        .map(|g| {
+            let created = g.created_at.as_ref().map(|s| s.location.line() - base);
+            (g.goroutine, g.wait_reason, line(g) - base, created)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, "semacquire", 22, None),
+            (2, "chan send", 8, Some(7)),
+            (3, "select", 15, Some(14)),
+        ]
+    );
+}

@@ -7,8 +7,8 @@ mod waitgroup_test;
 #[cfg(feature = "race")]
 mod race_waitgroup_test;
 
-// Go's race testdata (issue 12): atomics on gosync::sync::atomic; channels and select on gosync::chan; locks, Once and
-// Cond on gosync::sync.
+// Go's race testdata (issue 12): atomics on gosync::sync::atomic; channels and select
+// on gosync::chan; locks, Once and Cond on gosync::sync. Shared helpers: race_support.
 #[cfg(feature = "race")]
 mod race_atomic_test;
 #[cfg(feature = "race")]
