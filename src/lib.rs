@@ -46,11 +46,12 @@
 //!
 //! ## Goroutines, channels and the race checker
 //!
-//! [`go`] starts a thread as Go's `go` statement starts a goroutine, and [`chan`] is a
-//! small Go channel. With the `race` feature, Go's race annotations in `WaitGroup` feed a
-//! happens-before checker: [`race::check`] runs a closure and returns the data races and
-//! WaitGroup misuse found, reported in `go test -race`'s format (see [`race`] and
-//! `docs/race.md`). Without the feature the annotations compile to nothing.
+//! [`go`] starts a thread as Go's `go` statement starts a goroutine, [`chan`] is Go's
+//! channel and [`select!`] its `select`. With the `race` feature, Go's race annotations in
+//! `WaitGroup` feed a happens-before checker: [`race::check`] runs a closure and returns
+//! the data races and WaitGroup misuse found, reported in `go test -race`'s format (see
+//! [`race`] and `docs/race.md`), and reports a deadlock instead of hanging. Without the
+//! feature the annotations compile to nothing.
 //!
 //! To check a whole ported program, take its locks, once cells, barriers, channels and
 //! threads from [`sync`] and [`thread`], mirrors of `std::sync` and `std::thread`: std's
@@ -80,13 +81,22 @@ mod error;
 mod goroutine;
 mod primitive;
 pub mod race;
+mod select;
 mod sema;
 pub mod sync;
 pub mod thread;
 mod trace;
 mod waitgroup;
 
-pub use chan::{chan, Receiver, Sender};
+pub use chan::{
+    chan, Iter, Receiver, RecvTimeoutError, SendTimeoutError, Sender, TryRecvError, TrySendError,
+};
+
+/// What [`select!`] expands to; not API.
+#[doc(hidden)]
+pub mod __select {
+    pub use crate::select::{run, Case, ChanRef, Context, Mode, RecvCase, SendCase};
+}
 pub use error::WaitGroupError;
 pub use goroutine::{go, JoinHandle};
 pub use waitgroup::{DoneGuard, Snapshot, Wait, WaitGroup};

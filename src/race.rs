@@ -251,6 +251,16 @@ pub(crate) mod keyed {
         let _ = id;
     }
 
+    /// [`read`](super::read) of `id`'s memory location, reported at `at` (a user's call
+    /// whose `#[track_caller]` chain a trait object or a closure broke).
+    #[inline(always)]
+    pub(crate) fn read_at(id: &ObjectId, at: &'static std::panic::Location<'static>) {
+        #[cfg(feature = "race")]
+        access::access(id.place(), AccessKind::Read, Site::at(at));
+        #[cfg(not(feature = "race"))]
+        let _ = (id, at);
+    }
+
     /// [`write`](super::write) of `id`'s memory location.
     #[inline(always)]
     #[track_caller]
@@ -297,6 +307,7 @@ pub(crate) mod keyed {
 pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
     match check_report(f) {
         Ok(report) => {
+            #[cfg(feature = "race")]
             if !report.leaked.is_empty() {
                 use std::io::Write as _;
                 let text = dump::leak_text(&report.leaked);
@@ -509,22 +520,17 @@ where
 
 /// Names the caller's site as the one a deeper block (the semaphore's park) reports in a
 /// deadlock dump, until the guard drops; nothing without the `race` feature.
-#[inline(always)]
+#[cfg(feature = "race")]
 #[track_caller]
-pub(crate) fn blocking_here() -> impl Drop {
-    #[cfg(feature = "race")]
-    {
-        sched::BlockingAt::enter(Site::here())
-    }
-    #[cfg(not(feature = "race"))]
-    {
-        struct Nothing;
-        impl Drop for Nothing {
-            #[inline(always)]
-            fn drop(&mut self) {}
-        }
-        Nothing
-    }
+pub(crate) fn blocking_here() -> sched::BlockingAt {
+    sched::BlockingAt::enter(Site::here())
+}
+
+/// Nothing to name without the `race` feature (a guard that is no type of the checker).
+#[cfg(not(feature = "race"))]
+#[inline(always)]
+pub(crate) fn blocking_here() -> std::marker::PhantomData<()> {
+    std::marker::PhantomData
 }
 
 /// The no-op fork and join of [`go`](crate::go) without the `race` feature.

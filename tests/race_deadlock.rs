@@ -176,3 +176,154 @@ fn no_verdict_while_a_goroutine_runs() {
         assert!(report.leaked.is_empty());
     }
 }
+
+/// Go: `<-c` nobody sends on is `goroutine 1 [chan receive]:`; a blocked `select` is
+/// `[select]`, at the `select!` line; a send nobody receives is `[chan send]`.
+#[test]
+fn channel_waits_are_dumped_with_gos_wait_reasons() {
+    let recv_line = line!() + 3;
+    let deadlock = check_report(|| {
+        let (_tx, rx) = gosync::chan::<u8>(0);
+        rx.recv()
+    })
+    .unwrap_err();
+    let g1 = &deadlock.goroutines[0];
+    assert_eq!((g1.wait_reason, line(g1)), ("chan receive", recv_line));
+
+    let select_line = line!() + 5;
+    let deadlock = check_report(|| {
+        let (_a_tx, a) = gosync::chan::<u8>(0);
+        let (b_tx, _b) = gosync::chan::<u8>(1);
+        b_tx.send(0); // full
+        gosync::select! {
+            recv(a) -> _ => {},
+            send(b_tx, 1) => {},
+        }
+    })
+    .unwrap_err();
+    let g1 = &deadlock.goroutines[0];
+    assert_eq!((g1.wait_reason, line(g1)), ("select", select_line));
+
+    let send_line = line!() + 3;
+    let deadlock = check_report(|| {
+        let (tx, _rx) = gosync::chan::<u8>(0);
+        tx.send(1)
+    })
+    .unwrap_err();
+    let g1 = &deadlock.goroutines[0];
+    assert_eq!((g1.wait_reason, line(g1)), ("chan send", send_line));
+}
+
+/// The errgroup-style port of issue 12: workers block on a send after the first error,
+/// nobody receives any more, and `f` returns. Go's test passes; `check` returns too, with
+/// the workers reported as leaked.
+#[test]
+fn errgroup_workers_blocked_on_a_send_leak_and_check_returns() {
+    let report = check_report(|| {
+        let (results_tx, results) = gosync::chan::<Result<u32, String>>(0);
+        for i in 0..3 {
+            let results_tx = results_tx.clone();
+            go(move || {
+                results_tx.send(if i == 0 { Err("boom".into()) } else { Ok(i) });
+            });
+        }
+        // The first error ends the collection: the other workers stay blocked.
+        let mut received = 0;
+        loop {
+            match results.recv() {
+                Some(Err(e)) => break (e, received),
+                _ => received += 1,
+            }
+        }
+    })
+    .unwrap();
+    let (error, received) = report.value;
+    assert_eq!(error, "boom");
+    assert_eq!(report.leaked.len(), 2 - received);
+    assert!(report.leaked.iter().all(|g| g.wait_reason == "chan send"));
+}
+
+/// A `select!` with a `default(timeout)` is a timed wait: never a deadlock.
+#[test]
+fn a_timed_select_is_never_a_deadlock() {
+    let report = check_report(|| {
+        let (_tx, rx) = gosync::chan::<u8>(0);
+        gosync::select! {
+            recv(rx) -> _ => false,
+            default(std::time::Duration::from_millis(5)) => true,
+        }
+    })
+    .unwrap();
+    assert!(report.value);
+}
+
+/// The Go program of docs/race.md, whose `go run` prints
+///
+/// ```text
+/// fatal error: all goroutines are asleep - deadlock!
+///
+/// goroutine 1 [semacquire]:
+/// ...
+/// main.main()
+///     /tmp/godl/main.go:20 +0x105
+///
+/// goroutine 17 [chan send]:
+/// main.main.func1()
+///     /tmp/godl/main.go:10 +0x2d
+/// created by main.main
+///     /tmp/godl/main.go:9 +0xa5
+///
+/// goroutine 18 [select]:
+/// main.main.func2()
+///     /tmp/godl/main.go:14 +0x7f
+/// created by main.main
+///     /tmp/godl/main.go:13 +0xf9
+/// ```
+///
+/// The port's report has the same goroutines, wait reasons and sites (Go numbers its
+/// goroutines by the runtime's count; a check numbers them from 1).
+#[test]
+fn gos_deadlock_example_is_reported_as_go_reports_it() {
+    let base = line!();
+    let deadlock = check_report(|| {
+        let wg = Arc::new(WaitGroup::new());
+        let (ch_tx, _ch) = gosync::chan::<i32>(0);
+        wg.add(2);
+        {
+            let (wg, ch_tx) = (wg.clone(), ch_tx.clone());
+            go(move || {
+                ch_tx.send(1);
+                wg.done();
+            });
+        }
+        {
+            let wg = wg.clone();
+            go(move || {
+                gosync::select! {
+                    send(ch_tx, 2) => {},
+                    send(ch_tx, 3) => {},
+                }
+                wg.done();
+            });
+        }
+        wg.wait();
+    })
+    .unwrap_err();
+    eprintln!("{deadlock}");
+    let summary: Vec<_> = deadlock
+        .goroutines
+        .iter()
+        .map(|g| {
+            let created = g.created_at.as_ref().map(|s| s.location.line() - base);
+            (g.goroutine, g.wait_reason, line(g) - base, created)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, "semacquire", 22, None),
+            (2, "chan send", 8, Some(7)),
+            (3, "select", 15, Some(14)),
+        ]
+    );
+}

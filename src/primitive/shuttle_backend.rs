@@ -1,7 +1,7 @@
 //! `--cfg gosync_shuttle`: shuttle's primitives, scheduled by `shuttle::check_*`.
 
 pub(crate) mod sync {
-    pub(crate) use shuttle::sync::{Condvar, Mutex, MutexGuard};
+    pub(crate) use shuttle::sync::{Mutex, MutexGuard};
 
     pub(crate) mod atomic {
         pub(crate) use shuttle::sync::atomic::{

@@ -1,7 +1,7 @@
 //! Normal builds: `std`'s primitives.
 
 pub(crate) mod sync {
-    pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
+    pub(crate) use std::sync::{Mutex, MutexGuard};
 
     pub(crate) mod atomic {
         pub(crate) use std::sync::atomic::{

@@ -127,6 +127,7 @@ pub struct CheckReport<T> {
 }
 
 /// The leak report `check` prints on stderr: a header, then each goroutine as Go's dump.
+#[cfg(feature = "race")]
 pub(crate) fn leak_text(leaked: &[BlockedGoroutine]) -> String {
     let mut text = format!(
         "gosync: race::check returned with {} goroutine(s) blocked for ever (leaked):\n",

@@ -48,12 +48,18 @@ impl Site {
     #[cfg(feature = "race")]
     #[track_caller]
     pub(crate) fn here() -> Site {
+        Site::at(Location::caller())
+    }
+
+    /// The site of `location` (with the backtrace of this call when asked for).
+    #[cfg(feature = "race")]
+    pub(crate) fn at(location: &'static Location<'static>) -> Site {
         use std::sync::OnceLock;
         static WANT_BACKTRACE: OnceLock<bool> = OnceLock::new();
         let want = *WANT_BACKTRACE
             .get_or_init(|| std::env::var_os("GOSYNC_RACE_BACKTRACE").is_some_and(|v| v == "1"));
         Site {
-            location: Location::caller(),
+            location,
             backtrace: want.then(|| Arc::new(Backtrace::force_capture())),
         }
     }

@@ -82,7 +82,7 @@ static WAITING: AtomicUsize = AtomicUsize::new(0);
 
 /// The scheduler's state, behind its one lock.
 static SCHED: Mutex<Sched> = Mutex::new(Sched {
-    waiters: Vec::new(),
+    waiters: None,
     by_key: None,
     checks: None,
     next_waiter: 0,
@@ -103,8 +103,8 @@ pub(crate) enum Verdict {
 }
 
 struct Sched {
-    /// Every thread inside `block_on`, by waiter id (few at a time: a linear scan).
-    waiters: Vec<Waiter>,
+    /// Every thread inside `block_on`, by waiter id.
+    waiters: Option<HashMap<u64, Waiter>>,
     /// The waiters registered on each key (`None` until first use: `HashMap::new` is not
     /// `const`).
     by_key: Option<HashMap<WaitKey, Vec<u64>>>,
@@ -114,7 +114,6 @@ struct Sched {
 }
 
 struct Waiter {
-    id: u64,
     wake: Arc<Condvar>,
     keys: Vec<WaitKey>,
     /// Registered on `keys` and not woken since.
@@ -156,10 +155,13 @@ impl Sched {
         self.checks.get_or_insert_with(HashMap::new)
     }
 
+    fn waiters(&mut self) -> &mut HashMap<u64, Waiter> {
+        self.waiters.get_or_insert_with(HashMap::new)
+    }
+
     fn waiter(&mut self, id: u64) -> &mut Waiter {
-        self.waiters
-            .iter_mut()
-            .find(|w| w.id == id)
+        self.waiters()
+            .get_mut(&id)
             .expect("a waiter stays in the table until it leaves block_on")
     }
 
@@ -220,8 +222,8 @@ impl Sched {
         }
         let f_returned = check.f_returned;
         let mut dump: Vec<BlockedGoroutine> = self
-            .waiters
-            .iter()
+            .waiters()
+            .values()
             .filter_map(|w| {
                 let me = w.goroutine.as_ref()?;
                 (w.counted && me.domain == domain).then(|| BlockedGoroutine {
@@ -241,7 +243,7 @@ impl Sched {
             Verdict::Deadlock(dump)
         });
         check.done.notify_all();
-        for waiter in &self.waiters {
+        for waiter in self.waiters.iter().flat_map(HashMap::values) {
             if waiter
                 .goroutine
                 .as_ref()
@@ -301,16 +303,18 @@ pub(crate) fn block_on<T>(
     let id = sched.next_waiter;
     sched.next_waiter += 1;
     let wake = Arc::new(Condvar::new());
-    sched.waiters.push(Waiter {
+    sched.waiters().insert(
         id,
-        wake: wake.clone(),
-        keys: keys.to_vec(),
-        registered: false,
-        counted: false,
-        goroutine: me.clone(),
-        reason,
-        site,
-    });
+        Waiter {
+            wake: wake.clone(),
+            keys: keys.to_vec(),
+            registered: false,
+            counted: false,
+            goroutine: me.clone(),
+            reason,
+            site,
+        },
+    );
     let outcome = loop {
         if sched.released(me.as_ref()) {
             break Err(Released);
@@ -330,7 +334,7 @@ pub(crate) fn block_on<T>(
         sched = wait(sched, &wake, deadline);
     };
     sched.unregister(id);
-    sched.waiters.retain(|w| w.id != id);
+    sched.waiters().remove(&id);
     drop(sched);
     match outcome {
         Ok(value) => value,

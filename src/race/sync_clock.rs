@@ -56,6 +56,23 @@ impl SyncClock {
         });
     }
 
+    /// `L := L ⊔ L'` for another sync object's clock `L'` (of the same domain): what
+    /// `racereleaseg` does for a goroutine whose clock `L'` holds, after it acquired `L`.
+    pub(crate) fn join_from(&mut self, other: &SyncClock) {
+        match (&mut self.released, &other.released) {
+            (Some((mine, clock)), Some((theirs, other))) if mine == theirs => clock.join(other),
+            (None, Some(other)) => self.released = Some(other.clone()),
+            _ => {}
+        }
+    }
+
+    /// `L := L'`.
+    pub(crate) fn copy_from(&mut self, other: &SyncClock) {
+        if let Some((domain, clock)) = &other.released {
+            self.store(*domain, clock);
+        }
+    }
+
     fn store(&mut self, domain: usize, clock: &VectorClock) {
         match &mut self.released {
             Some((from, mine)) => {
@@ -75,4 +92,8 @@ impl SyncClock {
     pub(crate) fn release(&mut self) {}
     #[inline(always)]
     pub(crate) fn release_acquire(&mut self) {}
+    #[inline(always)]
+    pub(crate) fn join_from(&mut self, _: &SyncClock) {}
+    #[inline(always)]
+    pub(crate) fn copy_from(&mut self, _: &SyncClock) {}
 }

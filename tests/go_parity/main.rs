@@ -7,6 +7,13 @@ mod waitgroup_test;
 #[cfg(feature = "race")]
 mod race_waitgroup_test;
 
+#[cfg(feature = "race")]
+mod race_chan_support;
+#[cfg(feature = "race")]
+mod race_chan_test;
+#[cfg(feature = "race")]
+mod race_select_test;
+
 // Go's race testdata for locks, Once and Cond, on gosync::sync (issue 12).
 #[cfg(feature = "race")]
 mod race_mutex_test;
