@@ -54,6 +54,10 @@
 //! [`race`] and `docs/race.md`), and reports a deadlock instead of hanging. Without the
 //! feature the annotations compile to nothing.
 //!
+//! To check a whole ported program, take its locks, once cells, barriers, channels and
+//! threads from [`sync`] and [`thread`], mirrors of `std::sync` and `std::thread`: std's
+//! own items without the feature, wrappers carrying Go's annotations with it.
+//!
 //! ## Learning how it works
 //!
 //! `cargo run --example tour -- --svg tour.svg` narrates a real run (which goroutine did
