@@ -13,7 +13,7 @@
 //! thread-local set.
 
 use std::backtrace::Backtrace;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::panic::Location;
@@ -23,7 +23,17 @@ use super::domain::{lock, FxHasher};
 
 type LocationKey = usize;
 
+/// Slots of [`RECENT`]: enough for the locations of a hot loop.
+const RECENT_SLOTS: usize = 64;
+
+/// The low bit of a [`RECENT`] slot: the location is inside core/std. A `Location` is
+/// word-aligned, so its address never has that bit.
+const LIBRARY_BIT: usize = 1;
+
 thread_local! {
+    /// A direct-mapped cache of [`SEEN`]: a location's address (with [`LIBRARY_BIT`]), or
+    /// 0. A hit costs a load and a compare: the common path of every access.
+    static RECENT: [Cell<usize>; RECENT_SLOTS] = const { [const { Cell::new(0) }; RECENT_SLOTS] };
     /// The locations this thread has seen, and whether each is inside core/std.
     static SEEN: RefCell<HashMap<LocationKey, bool, BuildHasherDefault<FxHasher>>> =
         RefCell::default();
@@ -60,14 +70,24 @@ pub(crate) fn is_library(file: &str) -> bool {
 #[inline]
 pub(crate) fn sighting(location: &'static Location<'static>) -> bool {
     let key = key(location);
+    let slot = (key / std::mem::align_of::<Location<'static>>()) % RECENT_SLOTS;
+    let recent = RECENT.try_with(|recent| recent[slot].get()).unwrap_or(0);
+    if recent & !LIBRARY_BIT == key {
+        return recent & LIBRARY_BIT != 0;
+    }
+    let library = seen_before(location);
+    let _ = RECENT.try_with(|recent| recent[slot].set(key | usize::from(library)));
+    library
+}
+
+/// The second level of [`sighting`]: this thread's map, else the first sighting.
+#[cold]
+fn seen_before(location: &'static Location<'static>) -> bool {
     let seen = SEEN
-        .try_with(|seen| seen.borrow().get(&key).copied())
+        .try_with(|seen| seen.borrow().get(&key(location)).copied())
         .ok()
         .flatten();
-    if let Some(library) = seen {
-        return library;
-    }
-    first_sighting(location)
+    seen.unwrap_or_else(|| first_sighting(location))
 }
 
 #[cold]

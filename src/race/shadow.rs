@@ -64,20 +64,22 @@ impl Reads {
         }
     }
 
-    /// The accesses that do not happen before `now`, as conflicts of kind `kind`.
-    fn unordered(&self, now: &VectorClock, kind: AccessKind) -> Vec<Conflict> {
+    /// Appends to `out` the accesses that do not happen before `now`, as conflicts of
+    /// kind `kind` (no allocation when there are none: the common case).
+    fn unordered_into(&self, now: &VectorClock, kind: AccessKind, out: &mut Vec<Conflict>) {
         let all: &[Stamp] = match self {
-            Reads::None => &[],
+            Reads::None => return,
             Reads::One(read) => std::slice::from_ref(read),
             Reads::Shared(reads) => reads,
         };
-        all.iter()
-            .filter(|stamp| !stamp.epoch.happens_before(now))
-            .map(|stamp| Conflict {
-                kind,
-                stamp: stamp.clone(),
-            })
-            .collect()
+        out.extend(
+            all.iter()
+                .filter(|stamp| !stamp.epoch.happens_before(now))
+                .map(|stamp| Conflict {
+                    kind,
+                    stamp: stamp.clone(),
+                }),
+        );
     }
 }
 
@@ -106,7 +108,8 @@ impl Shadow {
             return Vec::new();
         }
         let mut conflicts: Vec<Conflict> = self.unordered_write(now).into_iter().collect();
-        conflicts.extend(self.atomic_writes.unordered(now, AccessKind::Write));
+        self.atomic_writes
+            .unordered_into(now, AccessKind::Write, &mut conflicts);
         let stamp = Stamp { epoch, site };
         self.reads = mem::take(&mut self.reads).push(stamp, now);
         conflicts
@@ -132,7 +135,8 @@ impl Shadow {
         site: Site,
     ) -> Vec<Conflict> {
         let mut conflicts: Vec<Conflict> = self.unordered_write(now).into_iter().collect();
-        conflicts.extend(self.reads.unordered(now, AccessKind::Read));
+        self.reads
+            .unordered_into(now, AccessKind::Read, &mut conflicts);
         let stamp = Stamp {
             epoch: now.epoch(tid),
             site,
@@ -155,9 +159,13 @@ impl Shadow {
             return Vec::new();
         }
         let mut conflicts: Vec<Conflict> = self.unordered_write(now).into_iter().collect();
-        conflicts.extend(mem::take(&mut self.reads).unordered(now, AccessKind::Read));
-        conflicts.extend(mem::take(&mut self.atomic_writes).unordered(now, AccessKind::Write));
-        conflicts.extend(mem::take(&mut self.atomic_reads).unordered(now, AccessKind::Read));
+        for (reads, kind) in [
+            (&mut self.reads, AccessKind::Read),
+            (&mut self.atomic_writes, AccessKind::Write),
+            (&mut self.atomic_reads, AccessKind::Read),
+        ] {
+            mem::take(reads).unordered_into(now, kind, &mut conflicts);
+        }
         self.write = Some(Stamp { epoch, site });
         conflicts
     }

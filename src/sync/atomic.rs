@@ -616,3 +616,45 @@ mod race_mode {
     #[allow(clippy::declare_interior_mutable_const)] // std's item is this `const`
     pub const ATOMIC_USIZE_INIT: AtomicUsize = AtomicUsize::new(0);
 }
+
+#[cfg(test)]
+mod tests {
+    use std::any::TypeId;
+    use std::mem::{align_of, size_of};
+    use std::sync::atomic as std_atomic;
+
+    /// Without `race` the mirror's types are std's; with it, each has std's layout (so
+    /// `from_ptr` and `as_ptr` keep std's meaning).
+    #[test]
+    fn the_types_are_stds_or_have_stds_layout() {
+        macro_rules! same {
+            ($($t:ident),*) => {$(
+                if cfg!(feature = "race") {
+                    assert_eq!(size_of::<super::$t>(), size_of::<std_atomic::$t>());
+                    assert_eq!(align_of::<super::$t>(), align_of::<std_atomic::$t>());
+                } else {
+                    assert_eq!(TypeId::of::<super::$t>(), TypeId::of::<std_atomic::$t>());
+                }
+            )*};
+        }
+        same!(
+            AtomicBool,
+            AtomicI8,
+            AtomicU8,
+            AtomicI16,
+            AtomicU16,
+            AtomicI32,
+            AtomicU32,
+            AtomicI64,
+            AtomicU64,
+            AtomicIsize,
+            AtomicUsize
+        );
+        type Ptr = super::AtomicPtr<u8>;
+        assert_eq!(size_of::<Ptr>(), size_of::<std_atomic::AtomicPtr<u8>>());
+        assert_eq!(
+            cfg!(feature = "race"),
+            TypeId::of::<Ptr>() != TypeId::of::<std_atomic::AtomicPtr<u8>>()
+        );
+    }
+}
