@@ -44,7 +44,7 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-NICE = []  # `nice -n N` before every timed command, from --nice
+NICE = []  # `nice -n N` / `chrt -f N` before every timed command, from --nice / --fifo
 
 
 def run(cmd, cwd=ROOT):
@@ -482,7 +482,9 @@ def sleeping_part(args):
     run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {revision}, {k} paired rounds "
                 f"(Go's side, then `cargo bench --bench sleeping`), criterion {args.measurement_time} s "
                 f"measurement + {args.warm_up_time} s warm-up per entry"
-                + (f", both sides under `nice -n {args.nice}`" if args.nice is not None else "") + ".\n"
+                + (f", both sides under `nice -n {args.nice}`" if args.nice is not None else "")
+                + (f", both sides under `chrt -f {args.fifo}` (real-time FIFO)" if args.fifo is not None else "")
+                + ".\n"
                 f"- Machine: {m['model']}, {m['cpus']} CPUs ({m['threads_per_core']} thread(s) per core); "
                 f"{m['go']}; {m['rustc']}.\n"
                 f"- Load average (1 min) before each pair: {', '.join(f'{l:.2f}' for l in loads)}; "
@@ -513,9 +515,15 @@ def main():
                         help="criterion filter for benches/sleeping.rs (a quick look at some entries)")
     parser.add_argument("--nice", type=int, metavar="N",
                         help="run both sides under `nice -n N` (e.g. -10 as root on a shared machine)")
+    parser.add_argument("--fifo", type=int, metavar="PRIO",
+                        help="run both sides under `chrt -f PRIO` (real-time FIFO, as root): on a "
+                             "loaded machine, a woken waiter then runs at once instead of queueing "
+                             "behind other work; the sleeping paths' numbers need it there")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/ alone")
     args = parser.parse_args()
 
+    if args.fifo is not None:
+        NICE.extend(["chrt", "-f", str(args.fifo)])
     if args.nice is not None:
         NICE.extend(["nice", "-n", str(args.nice)])
     if not args.only_sleeping:
