@@ -44,11 +44,13 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-NICE = []  # `nice -n N` before every timed command, from --nice
+NICE = []  # `nice -n N` / `chrt -f N` before every timed command, from --nice / --fifo
 
 
-def run(cmd, cwd=ROOT):
-    cmd = NICE + cmd
+def run(cmd, cwd=ROOT, timed=True):
+    """Runs `cmd`, under --nice/--fifo when `timed` (builds are not: the Go linker, for
+    one, crawls under `chrt -f`)."""
+    cmd = (NICE if timed else []) + cmd
     log("$ " + " ".join(cmd))
     proc = subprocess.run(cmd, cwd=cwd,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -57,11 +59,27 @@ def run(cmd, cwd=ROOT):
     return proc.stdout
 
 
+GO_BINARIES = {}
+
+
+def go_test_binary(package, race=False, cwd=ROOT):
+    """`go test -c` of `package`, built once per run (untimed), under target/go."""
+    key = (package, race, str(cwd))
+    if key not in GO_BINARIES:
+        out = TARGET / "go" / (package.replace("/", "_").strip("._") or "pkg")
+        out = out.with_name(out.name + ("-race" if race else "") + ".test")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        run(["go", "test", "-c", *(["-race"] if race else []), "-o", str(out), package], cwd=cwd,
+            timed=False)
+        GO_BINARIES[key] = str(out)
+    return GO_BINARIES[key]
+
+
 def go_bench(race, names=GO_SIX):
     """Go's own benchmarks: {'Uncontended': ns/op, ...}."""
     pattern = "WaitGroup" if names == GO_SIX else "WaitGroup(" + "|".join(names) + ")$"
-    out = run(["go", "test", *(["-race"] if race else []), "-run", "XXX",
-               "-bench", pattern, "-cpu", "2", "-count", "1", "sync"])
+    out = run([go_test_binary("sync", race), "-test.run", "XXX", "-test.bench", pattern,
+               "-test.cpu", "2", "-test.count", "1"])
     found = {m[1]: float(m[2]) for m in
              re.finditer(r"^BenchmarkWaitGroup(\w+)-2\s+\d+\s+([\d.]+) ns/op", out, re.M)}
     missing = set(names) - set(found)
@@ -74,8 +92,9 @@ def go_wakeups():
     """Go's side of the wake-up benchmarks (scripts/go): {'WakeWaiters/1': ns, ...}, each
     its `ns/median10` metric: 100 rounds timed one by one, the median of 10 samples' means
     (criterion's estimator for dev/benches/sleeping.rs's flat sampling)."""
-    out = run(["go", "test", "-run", "XXX", "-bench", ".", "-cpu", "2",
-               "-benchtime", "100x", "-count", "1", "."], cwd=ROOT / "scripts/go")
+    binary = go_test_binary(".", cwd=ROOT / "scripts/go")
+    out = run([binary, "-test.run", "XXX", "-test.bench", ".", "-test.cpu", "2",
+               "-test.benchtime", "100x", "-test.count", "1"], cwd=ROOT / "scripts/go")
     found = {m[1]: float(m[2]) for m in
              re.finditer(r"^Benchmark(\w+/\d+)-2\s.*?([\d.]+) ns/median10", out, re.M)}
     if not found:
@@ -85,8 +104,8 @@ def go_wakeups():
 
 def go_actually_wait():
     """Go's `ActuallyWait` at -cpu 1 and -cpu 2: {'cpu1': ns/op, 'cpu2': ns/op}."""
-    out = run(["go", "test", "-run", "XXX", "-bench", "WaitGroupActuallyWait$", "-cpu", "1,2",
-               "-count", "1", "sync"])
+    out = run([go_test_binary("sync"), "-test.run", "XXX", "-test.bench", "WaitGroupActuallyWait$",
+               "-test.cpu", "1,2", "-test.count", "1"])
     found = {("cpu" + (m[1] or "-1")[1:]): float(m[2]) for m in
              re.finditer(r"^BenchmarkWaitGroupActuallyWait(-\d+)?\s+\d+\s+([\d.]+) ns/op", out, re.M)}
     if set(found) != {"cpu1", "cpu2"}:
@@ -249,10 +268,10 @@ def go_six_part(args):
     race = None if args.no_race else race_bench()
     started, load_before, revision = datetime.datetime.now(datetime.timezone.utc), load(), git_revision()
     log("==> building the benchmarks")
-    run(["cargo", "bench", "--bench", "waitgroup", "--no-run"])
-    run(["cargo", "bench", "--features", "tracing", "--bench", "waitgroup", "--no-run"])
+    run(["cargo", "bench", "--bench", "waitgroup", "--no-run"], timed=False)
+    run(["cargo", "bench", "--features", "tracing", "--bench", "waitgroup", "--no-run"], timed=False)
     if race:
-        run(["cargo", "bench", "--features", "race", "--bench", race[0], "--no-run"])
+        run(["cargo", "bench", "--features", "race", "--bench", race[0], "--no-run"], timed=False)
 
     rounds = []
     for r in range(args.rounds):
@@ -392,7 +411,7 @@ def sleeping_part(args):
         criterion_args.append(args.sleeping_filter)
     started, load_before, revision = datetime.datetime.now(datetime.timezone.utc), load(), git_revision()
     log("==> building dev/benches/sleeping.rs and dev/benches/allocs.rs")
-    run(["cargo", "bench", "--bench", "sleeping", "--bench", "allocs", "--no-run"])
+    run(["cargo", "bench", "--bench", "sleeping", "--bench", "allocs", "--no-run"], timed=False)
     allocs = allocations()
     pairs, loads = [], []
     for r in range(args.sleeping_rounds):
@@ -482,7 +501,9 @@ def sleeping_part(args):
     run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {revision}, {k} paired rounds "
                 f"(Go's side, then `cargo bench --bench sleeping`), criterion {args.measurement_time} s "
                 f"measurement + {args.warm_up_time} s warm-up per entry"
-                + (f", both sides under `nice -n {args.nice}`" if args.nice is not None else "") + ".\n"
+                + (f", both sides under `nice -n {args.nice}`" if args.nice is not None else "")
+                + (f", both sides under `chrt -f {args.fifo}` (real-time FIFO)" if args.fifo is not None else "")
+                + ".\n"
                 f"- Machine: {m['model']}, {m['cpus']} CPUs ({m['threads_per_core']} thread(s) per core); "
                 f"{m['go']}; {m['rustc']}.\n"
                 f"- Load average (1 min) before each pair: {', '.join(f'{l:.2f}' for l in loads)}; "
@@ -513,9 +534,15 @@ def main():
                         help="criterion filter for dev/benches/sleeping.rs (a quick look at some entries)")
     parser.add_argument("--nice", type=int, metavar="N",
                         help="run both sides under `nice -n N` (e.g. -10 as root on a shared machine)")
+    parser.add_argument("--fifo", type=int, metavar="PRIO",
+                        help="run both sides under `chrt -f PRIO` (real-time FIFO, as root): on a "
+                             "loaded machine, a woken waiter then runs at once instead of queueing "
+                             "behind other work; the sleeping paths' numbers need it there")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/ alone")
     args = parser.parse_args()
 
+    if args.fifo is not None:
+        NICE.extend(["chrt", "-f", str(args.fifo)])
     if args.nice is not None:
         NICE.extend(["nice", "-n", str(args.nice)])
     if not args.only_sleeping:
