@@ -123,8 +123,9 @@ mod board {
         });
         let timer = deadline.map(|deadline| {
             let me = me.clone();
-            Timer::start(deadline, move || me.parker.unpark())
+            Timer::start(deadline, move || me.parker.timer_fired())
         });
+        let mut expired = false;
         loop {
             {
                 let mut board = lock();
@@ -133,7 +134,7 @@ mod board {
                 if let Some(value) = attempt() {
                     return Some(value);
                 }
-                if timer.as_ref().is_some_and(Timer::expired) {
+                if expired {
                     return None;
                 }
                 // ORDERING: SeqCst; under the board lock, like the store in `progress`.
@@ -147,8 +148,12 @@ mod board {
             while me.woken.load(SeqCst) == ASLEEP {
                 match &timer {
                     None => me.parker.park(),
-                    Some(timer) if timer.expired() => break,
-                    Some(timer) => me.parker.park_until(timer),
+                    Some(timer) => {
+                        if !me.parker.park_deadline(timer) {
+                            expired = true; // one more attempt, then `None`
+                            break;
+                        }
+                    }
                 }
             }
         }
