@@ -55,6 +55,9 @@ pub(crate) mod cancel;
 #[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
 mod tests;
 
+#[cfg(all(test, gosync_loom))]
+mod model;
+
 /// Number of roots in the table. Go: "Prime to not correlate with any user patterns."
 pub(crate) const SEM_TAB_SIZE: usize = 251; // go: sema.go:49
 
@@ -157,6 +160,11 @@ struct WaitQueues {
 }
 
 impl WaitQueues {
+    /// Whether a waiter on `addr` is queued.
+    fn has(&self, addr: &AtomicU32) -> bool {
+        self.by_addr.contains_key(&address(addr))
+    }
+
     /// Go's `semaRoot.queue(addr, s, lifo=false)`: adds `s` at the tail of `addr`'s queue.
     fn queue(&mut self, addr: &AtomicU32, s: Arc<Sudog>) {
         self.by_addr.entry(address(addr)).or_default().push_back(s);
@@ -193,7 +201,7 @@ fn address(addr: &AtomicU32) -> usize {
 pub(crate) struct Sudog {
     /// Whom to wake (Go's `s.g`).
     waiter: Waiter,
-    /// [`QUEUED`], [`READIED`] or [`READIED_WITH_TICKET`] (Go: `goready` and `s.ticket`).
+    /// [`QUEUED`] or [`READIED_WITH_TICKET`] (Go: `goready` and `s.ticket`).
     state: AtomicU8,
 }
 
@@ -221,12 +229,10 @@ impl Waiter {
 
 /// Queued (or about to queue), not yet woken by a release.
 const QUEUED: u8 = 0;
-/// Dequeued and readied by `semrelease`, whose token a barging acquirer took first: try
-/// again (only under misuse, as in Go's loop).
-const READIED: u8 = 1;
 /// Dequeued by `semrelease`, which took the token for this waiter under the root lock
-/// (Go: `s.ticket = 1`).
-const READIED_WITH_TICKET: u8 = 2;
+/// (Go: `s.ticket = 1`). gosync's releases dequeue no waiter without its token, so Go's
+/// other outcome (readied, the token left to race for) does not arise.
+const READIED_WITH_TICKET: u8 = 1;
 
 impl Sudog {
     fn new(waiter: Waiter) -> Arc<Sudog> {
@@ -244,14 +250,11 @@ impl Sudog {
         }
     }
 
-    /// Whether a release has readied this waiter: `Some(ticket)` if so.
-    fn readied(&self) -> Option<bool> {
+    /// Whether a release has dequeued this waiter, and so handed it its token.
+    fn readied(&self) -> bool {
         // ORDERING: SeqCst load; pairs with the store in `semrelease_slow`, made under the
-        // root lock after the token was taken for us (ticket) or found gone.
-        match self.state.load(SeqCst) {
-            QUEUED => None,
-            state => Some(state == READIED_WITH_TICKET),
-        }
+        // root lock after the token was taken for us: returning `true` acquires it.
+        self.state.load(SeqCst) == READIED_WITH_TICKET
     }
 
     /// A task's waker for the next release, replacing the one of an earlier poll. The
@@ -363,34 +366,24 @@ impl Acquisition {
         let mut withdraw = Some(withdraw);
         loop {
             if self.queued {
-                match self.node.readied() {
-                    None => {
-                        trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "park");
-                        match sleep(&self.node) {
-                            Slept::Woken => {
-                                trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "wake");
-                                continue;
-                            }
-                            Slept::Pending => return Poll::Pending,
-                            Slept::Expired => {
-                                self.queued = false;
-                                let withdraw = withdraw.take().expect("expires once");
-                                let acquired = root.withdraw(addr, &self.node, withdraw);
-                                trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), ?acquired, "deadline passed");
-                                return Poll::Ready(acquired);
-                            }
-                        }
+                if self.node.readied() {
+                    // go: sema.go:151 (s.ticket != 0)
+                    self.queued = false;
+                    return Poll::Ready(cancel::Acquire::Token); // go: sema.go:152
+                }
+                trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "park");
+                match sleep(&self.node) {
+                    Slept::Woken => {
+                        trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "wake");
+                        continue;
                     }
-                    Some(ticket) => {
+                    Slept::Pending => return Poll::Pending,
+                    Slept::Expired => {
                         self.queued = false;
-                        if ticket || cansemacquire(addr) {
-                            // go: sema.go:151
-                            return Poll::Ready(cancel::Acquire::Token); // go: sema.go:152
-                        }
-                        // Readied, but another acquirer took the token first (only under
-                        // misuse): queue again at the tail, as Go does.
-                        // ORDERING: SeqCst; the node is dequeued, no releaser reads it now.
-                        self.node.state.store(QUEUED, SeqCst);
+                        let withdraw = withdraw.take().expect("expires once");
+                        let acquired = root.withdraw(addr, &self.node, withdraw);
+                        trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), ?acquired, "deadline passed");
+                        return Poll::Ready(acquired);
                     }
                 }
             }
@@ -501,7 +494,8 @@ pub(crate) fn semrelease(addr: &AtomicU32, readied: &mut Readied) {
 /// Harder case of Go's `semrelease1`: search for a waiter and ready it.
 ///
 /// gosync takes the token for the dequeued waiter here, under the root lock, where Go
-/// does it only with `handoff` and after unlocking (sema.go:197). Under the lock, a waiter
+/// does it only with `handoff` and after unlocking (sema.go:197), and dequeues no waiter
+/// it has no token for. Under the lock, a waiter
 /// that withdraws (a time-out, a dropped future) sees in one place whether a release has
 /// dequeued it and given it its token, and a waiter that never looks again (a forgotten
 /// future) keeps its own token instead of leaving it for another waiter of the group.
@@ -517,15 +511,24 @@ fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, readied: &mut Readied) {
         // so no need to wake up another goroutine.
         return;
     }
-    let s = queues.dequeue(addr); // go: sema.go:184
+    // gosync: a waiter is dequeued only with its token (Go dequeues first and readies the
+    // waiter to race for it). The token this release added may already be gone: to a
+    // waiter's re-check before it queued, to a waiter that left on credit (see `cancel`),
+    // or, under misuse, to a barging acquirer. Then the head stays queued for the release
+    // that brings its own token; a waiter readied without one would have to queue again,
+    // and a forgotten future never does.
+    let s = if queues.has(addr) && cansemacquire(addr) {
+        // go: sema.go:197 (cansemacquire for the waiter: gosync always, under the lock)
+        queues.dequeue(addr) // go: sema.go:184
+    } else {
+        None
+    };
     if let Some(s) = s {
         // ORDERING: SeqCst, under the root lock.
         root.nwait.fetch_sub(1, SeqCst); // go: sema.go:186
-        let ticket = cansemacquire(addr); // go: sema.go:197 (gosync: always, under the lock)
-                                          // ORDERING: SeqCst store, read by the waiter's `readied`; a thread's unpark or a
-                                          // task's wake follows, after unlocking (`Readied`).
-        s.state
-            .store(if ticket { READIED_WITH_TICKET } else { READIED }, SeqCst);
+                                         // ORDERING: SeqCst store, read by the waiter's `readied`; a thread's unpark or a
+                                         // task's wake follows, after unlocking (`Readied`).
+        s.state.store(READIED_WITH_TICKET, SeqCst); // go: sema.go:198 (s.ticket = 1)
         readied.0.push(s); // go: sema.go:200 (readyWithTime, run by `Readied`)
     }
     drop(queues); // go: sema.go:188 (unlock)

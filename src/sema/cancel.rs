@@ -22,10 +22,9 @@
 //! debt: that waiter finds no token and queues again, as in Go's loop after a barging
 //! acquirer took its token.
 //!
-//! A waiter that a release has already dequeued never withdraws: the release counted it,
-//! so it takes its token (handed over under the root lock, or on credit if a barging
-//! acquirer took it first, which only misuse can do). So a withdrawal can never un-count a
-//! waiter of a later generation.
+//! A waiter that a release has already dequeued never withdraws: the release counted it
+//! and handed it its token under the root lock (releases dequeue no waiter they have no
+//! token for). So a withdrawal can never un-count a waiter of a later generation.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -97,13 +96,10 @@ impl super::SemaRoot {
                 take_on_credit(addr);
                 Acquire::Owed
             }
-        } else if s.readied() == Some(true) || cansemacquire(addr) {
-            Acquire::Token
         } else {
-            // Dequeued, but a barging acquirer took the token first (misuse): the release
-            // counted this waiter, so it must not un-count anyone; it owes the token.
-            take_on_credit(addr);
-            Acquire::Owed
+            // Dequeued: the release counted this waiter and took its token for it.
+            debug_assert!(s.readied());
+            Acquire::Token
         };
         drop(queues);
         acquired

@@ -1,0 +1,65 @@
+//! loom models of the acquisition engine itself, below `WaitGroup`: what a `WaitGroup` in
+//! correct use never does (a barging acquirer), but the engine must survive.
+
+use std::sync::Arc as StdArc;
+use std::task::{Poll, Wake, Waker};
+
+use loom::sync::Arc;
+use loom::thread;
+
+use super::{cancel::Acquire, semacquire, semrelease, Acquisition, Readied, Slept, Waiter};
+use crate::primitive::sync::atomic::AtomicU32;
+
+/// Wakes a model thread parked in its poll loop.
+struct Unpark(thread::Thread);
+impl Wake for Unpark {
+    fn wake(self: StdArc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// A task queued on a semaphore whose first token a barging acquirer may take: a release
+/// that finds its token gone leaves the task queued (it dequeues no waiter without a
+/// token), and the release that brings the next token dequeues and wakes it; the task
+/// never hangs (loom reports the deadlock) and every token is taken.
+#[test]
+fn a_release_whose_token_a_barger_took_leaves_the_task_for_the_next() {
+    loom::model(|| {
+        let sema = Arc::new(AtomicU32::new(0));
+        let barger = {
+            let sema = Arc::clone(&sema);
+            thread::spawn(move || semacquire(&sema))
+        };
+        let releaser = {
+            let sema = Arc::clone(&sema);
+            thread::spawn(move || {
+                for _ in 0..2 {
+                    let mut readied = Readied::default();
+                    semrelease(&sema, &mut readied);
+                    readied.wake_all();
+                }
+            })
+        };
+        let waker = Waker::from(StdArc::new(Unpark(thread::current())));
+        let mut task = Acquisition::new(Waiter::task(waker.clone()));
+        loop {
+            task.node().set_waker(&waker);
+            let polled = task.poll(
+                &sema,
+                |_| Slept::Pending,
+                || unreachable!("a task never expires"),
+            );
+            if polled == Poll::Ready(Acquire::Token) {
+                break;
+            }
+            thread::park();
+        }
+        barger.join().unwrap();
+        releaser.join().unwrap();
+        // ORDERING: SeqCst; every thread that touched the semaphore was joined.
+        assert_eq!(
+            sema.load(crate::primitive::sync::atomic::Ordering::SeqCst),
+            0
+        );
+    });
+}
