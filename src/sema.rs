@@ -301,10 +301,29 @@ impl Sudog {
 /// handed out every token and holds no lock: Go readies inside `semrelease1`; gosync
 /// collects the wake-ups so that no user code (a task's waker) runs while the group or a
 /// root is in a transient state. Dropping it wakes them too, so a wake-up is never lost.
+///
+/// The first [`READIED_INLINE`] waiters are kept inline (on the releaser's stack), so a
+/// release that wakes no more than that allocates nothing (Go's `Wait` allocates nothing
+/// either); a larger batch spills into a `Vec`. The same shape as tokio's `WakeList`,
+/// without its flush-when-full, which would wake some waiters before every token is out.
 #[derive(Default)]
-pub(crate) struct Readied(Vec<Arc<Sudog>>);
+pub(crate) struct Readied {
+    inline: [Option<Arc<Sudog>>; READIED_INLINE],
+    spilled: Vec<Arc<Sudog>>,
+}
+
+/// How many readied waiters [`Readied`] keeps without allocating.
+const READIED_INLINE: usize = 8;
 
 impl Readied {
+    /// Adds a waiter that a release dequeued and readied, after those already here.
+    fn push(&mut self, s: Arc<Sudog>) {
+        match self.inline.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(s),
+            None => self.spilled.push(s),
+        }
+    }
+
     /// Wakes every collected waiter, in the order they were dequeued.
     pub(crate) fn wake_all(self) {
         drop(self);
@@ -313,7 +332,10 @@ impl Readied {
 
 impl Drop for Readied {
     fn drop(&mut self) {
-        for s in self.0.drain(..) {
+        for s in self.inline.iter_mut().map_while(Option::take) {
+            s.wake();
+        }
+        for s in self.spilled.drain(..) {
             s.wake();
         }
     }
@@ -529,7 +551,7 @@ fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, readied: &mut Readied) {
                                          // ORDERING: SeqCst store, read by the waiter's `readied`; a thread's unpark or a
                                          // task's wake follows, after unlocking (`Readied`).
         s.state.store(READIED_WITH_TICKET, SeqCst); // go: sema.go:198 (s.ticket = 1)
-        readied.0.push(s); // go: sema.go:200 (readyWithTime, run by `Readied`)
+        readied.push(s); // go: sema.go:200 (readyWithTime, run by `Readied`)
     }
     drop(queues); // go: sema.go:188 (unlock)
 }
