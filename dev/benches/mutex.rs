@@ -28,7 +28,7 @@ trait Lock: Default + Sync {
     fn lock_unlock(&self);
 }
 
-// Without the `race` feature `gosync::sync::Mutex` is std's: the impl below serves both.
+// Without the `race` feature `gosync::sync::Mutex` is std's: the impl below covers it.
 #[cfg(feature = "race")]
 impl Lock for gosync::sync::Mutex<()> {
     #[inline]

@@ -88,19 +88,14 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
-        let locked =
-            block::block_on(
-                &[&self.race],
-                "sync.Mutex.Lock",
-                Site::here(),
-                None,
-                || match self.inner.try_lock() {
-                    Ok(guard) => Some(Ok(guard)),
-                    Err(TryLockError::Poisoned(poisoned)) => Some(Err(poisoned.into_inner())),
-                    Err(TryLockError::WouldBlock) => None,
-                },
-            )
-            .expect("a lock without a deadline never times out");
+        // The uncontended lock takes it at once, without the scheduler.
+        let locked = match self.take() {
+            Some(locked) => locked,
+            None => block::block_on(&[&self.race], "sync.Mutex.Lock", Site::here(), None, || {
+                self.take()
+            })
+            .expect("a lock without a deadline never times out"),
+        };
         race::keyed::acquire(&self.race); // go: mutex.go:85 race.Acquire(unsafe.Pointer(m))
         self.guard(locked)
     }
@@ -130,6 +125,16 @@ impl<T: ?Sized> Mutex<T> {
         };
         race::keyed::acquire(&self.race); // go: mutex.go:112 race.Acquire(unsafe.Pointer(m))
         self.guard(locked).map_err(TryLockError::Poisoned)
+    }
+
+    /// One attempt: the std guard (`Err` if poisoned), or `None` if the lock is held.
+    #[allow(clippy::type_complexity)]
+    fn take(&self) -> Option<Result<std::sync::MutexGuard<'_, T>, std::sync::MutexGuard<'_, T>>> {
+        match self.inner.try_lock() {
+            Ok(guard) => Some(Ok(guard)),
+            Err(TryLockError::Poisoned(poisoned)) => Some(Err(poisoned.into_inner())),
+            Err(TryLockError::WouldBlock) => None,
+        }
     }
 
     /// Wraps a locked std guard; `Err` if the lock was poisoned.

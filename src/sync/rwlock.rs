@@ -130,14 +130,18 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     #[track_caller]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
-        let locked = block::block_on(
-            &[&self.reader_sem],
-            "sync.RWMutex.RLock",
-            Site::here(),
-            None,
-            || taken(self.inner.try_read()),
-        )
-        .expect("a lock without a deadline never times out");
+        // The uncontended lock takes it at once, without the scheduler.
+        let locked = match taken(self.inner.try_read()) {
+            Some(locked) => locked,
+            None => block::block_on(
+                &[&self.reader_sem],
+                "sync.RWMutex.RLock",
+                Site::here(),
+                None,
+                || taken(self.inner.try_read()),
+            )
+            .expect("a lock without a deadline never times out"),
+        };
         self.read_locked(locked)
     }
 
@@ -186,14 +190,18 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     #[track_caller]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
-        let locked = block::block_on(
-            &[&self.reader_sem, &self.writer_sem],
-            "sync.RWMutex.Lock",
-            Site::here(),
-            None,
-            || taken(self.inner.try_write()),
-        )
-        .expect("a lock without a deadline never times out");
+        // The uncontended lock takes it at once, without the scheduler.
+        let locked = match taken(self.inner.try_write()) {
+            Some(locked) => locked,
+            None => block::block_on(
+                &[&self.reader_sem, &self.writer_sem],
+                "sync.RWMutex.Lock",
+                Site::here(),
+                None,
+                || taken(self.inner.try_write()),
+            )
+            .expect("a lock without a deadline never times out"),
+        };
         self.write_locked(locked)
     }
 
