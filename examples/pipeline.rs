@@ -17,18 +17,19 @@
 //! - `go func() { ... }()` is [`gosync::go`]; the digesters start with
 //!   [`WaitGroup::go`], Go 1.25's `wg.Go`, which is Go 1.19's `wg.Add(1)` before the `go`
 //!   statement and `wg.Done()` when it returns, in one call.
-//! - Go's `done` channel is the receiving end's drop. A `SyncSender::send` fails once its
-//!   `Receiver` is gone, which is `case <-done: return` without a `select`: when `md5_all`
-//!   returns, its receivers drop, every blocked digester and the walker see the failure
-//!   and end. (gosync's `chan` has Go's semantics and no `select` yet, so a send on it
-//!   cannot be cancelled; std's `mpsc` stages can.)
-//! - `for path := range paths`, shared by every digester, is a loop on one `Receiver`
-//!   behind a `Mutex` (std's receiver has one owner).
-//! - `go func() { wg.Wait(); close(c) }()` is the same goroutine: it owns the last
-//!   sender of `c` and drops it after the wait.
+//! - Go's channels are [`gosync::chan`]s (`make(chan T, n)` is `chan(n)`; a `Sender` and a
+//!   `Receiver` are handles, cloned per goroutine, no `Arc`), and `close(c)` is
+//!   [`Sender::close`]. Dropping a handle closes nothing, as in Go.
+//! - Go's `done` channel is a `chan<()>` that nobody sends on; `defer close(done)` is a
+//!   guard that closes it when `md5_all` returns, by any way out.
+//! - `select { case c <- r: case <-done: return }` is [`gosync::select!`], case for
+//!   case: `send(c, r) => {}` and `recv(done) -> _ => return`.
+//! - `for path := range paths`, shared by every digester, is `for path in &paths` on a
+//!   clone of one `Receiver`.
 //!
-//! Per digester the port clones one `Arc` (the shared receiver of paths) and one sender;
-//! the group's `Arc` is cloned inside `wg.go`.
+//! Every edge of the program is a gosync one (the channels, `select!`, the group, the
+//! goroutines), so under `--features race` the checker sees all of them: it must report
+//! no race, and no goroutine left blocked (`scripts/pipeline-vs-go` checks both).
 //!
 //! Differences from Go, all in the error text: the walk is Go's `filepath.Walk` (lexical
 //! order, symlinks not followed, the root reported if it is a regular file), and errors
@@ -40,32 +41,30 @@ use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
 
-use gosync::{race, WaitGroup};
+use gosync::{chan, race, Receiver, Sender, WaitGroup};
 
 /// Go's `numDigesters`: how many files are read and summed at once.
 const NUM_DIGESTERS: usize = 20;
 
 /// Go's `walkFiles`: starts a goroutine to walk the directory tree at `root` and send the
-/// path of each regular file on the returned channel. It sends the result of the walk on
-/// the error channel. If the paths' receiver is dropped (Go: `done` is closed), the walk
-/// is abandoned.
-fn walk_files(root: PathBuf) -> (Receiver<PathBuf>, Receiver<io::Result<()>>) {
-    let (paths_tx, paths) = sync_channel(0);
-    let (errc_tx, errc) = sync_channel(1);
+/// path of each regular file on the string channel. It sends the result of the walk on
+/// the error channel. If `done` is closed, the walk is abandoned.
+fn walk_files(done: &Receiver<()>, root: PathBuf) -> (Receiver<PathBuf>, Receiver<io::Result<()>>) {
+    let (paths_tx, paths) = chan(0);
+    let (errc_tx, errc) = chan(1);
+    let done = done.clone();
     gosync::go(move || {
         // No select needed for this send, since errc is buffered.
-        let _ = errc_tx.send(walk(&root, &paths_tx));
-        // `paths_tx` drops here: Go's `defer close(paths)`.
+        errc_tx.send(walk(&root, &paths_tx, &done));
+        paths_tx.close(); // Go's `defer close(paths)`, which runs after the send above
     });
     (paths, errc)
 }
 
 /// Go's `filepath.Walk` with `walkFiles`'s walk function: lexical order, `lstat` (so a
 /// symlink is neither followed nor sent), the first error ends the walk.
-fn walk(path: &Path, paths: &SyncSender<PathBuf>) -> io::Result<()> {
+fn walk(path: &Path, paths: &Sender<PathBuf>, done: &Receiver<()>) -> io::Result<()> {
     let info = fs::symlink_metadata(path).map_err(|e| go_error("lstat", path, e))?;
     if info.is_dir() {
         let mut names: Vec<OsString> = fs::read_dir(path)
@@ -73,12 +72,12 @@ fn walk(path: &Path, paths: &SyncSender<PathBuf>) -> io::Result<()> {
             .map_err(|e| go_error("open", path, e))?;
         names.sort();
         for name in names {
-            walk(&path.join(name), paths)?;
+            walk(&path.join(name), paths, done)?;
         }
     } else if info.is_file() {
-        // Go: select { case paths <- path: case <-done: return errors.New("walk canceled") }
-        if paths.send(path.to_owned()).is_err() {
-            return Err(io::Error::other("walk canceled"));
+        gosync::select! {
+            send(paths, path.to_owned()) => {}
+            recv(done) -> _ => return Err(io::Error::other("walk canceled")),
         }
     }
     Ok(())
@@ -91,17 +90,25 @@ struct Digest {
 }
 
 /// Go's `digester`: reads path names from `paths` and sends digests of the corresponding
-/// files on `c` until either `paths` is closed or `c`'s receiver is gone (Go: `done`).
-fn digester(paths: &Mutex<Receiver<PathBuf>>, c: &SyncSender<Digest>) {
-    // for path := range paths
-    while let Ok(path) = paths.lock().unwrap().recv() {
+/// files on `c` until either `paths` or `done` is closed.
+fn digester(done: &Receiver<()>, paths: &Receiver<PathBuf>, c: &Sender<Digest>) {
+    for path in paths {
         let sum = fs::read(&path)
             .map(|data| md5::sum(&data))
             .map_err(|e| go_error("open", &path, e));
-        // select { case c <- result{...}: case <-done: return }
-        if c.send(Digest { path, sum }).is_err() {
-            return;
+        gosync::select! {
+            send(c, Digest { path, sum }) => {}
+            recv(done) -> _ => return,
         }
+    }
+}
+
+/// Go's `defer close(done)`: closes the channel when dropped.
+struct CloseOnDrop<'a>(&'a Sender<()>);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
     }
 }
 
@@ -110,33 +117,35 @@ fn digester(paths: &Mutex<Receiver<PathBuf>>, c: &SyncSender<Digest>) {
 /// any read operation fails, it returns an error; in that case it does not wait for
 /// in-flight read operations to complete.
 fn md5_all(root: PathBuf) -> io::Result<BTreeMap<OsString, [u8; 16]>> {
-    // Go closes `done` when MD5All returns; here the receivers `paths` (once the last
-    // digester lets go of it) and `c` drop, which every pending send sees.
-    let (paths, errc) = walk_files(root);
-    let paths = Arc::new(Mutex::new(paths));
+    // MD5All closes the done channel when it returns; it may do so before receiving all
+    // the values from c and errc.
+    let (done_tx, done) = chan::<()>(0);
+    let _close_done = CloseOnDrop(&done_tx); // defer close(done)
+
+    let (paths, errc) = walk_files(&done, root);
 
     // Start a fixed number of goroutines to read and digest files.
-    let (c_tx, c) = sync_channel(0);
-    let wg = Arc::new(WaitGroup::new());
+    let (c_tx, c) = chan(0);
+    let wg = std::sync::Arc::new(WaitGroup::new());
     for _ in 0..NUM_DIGESTERS {
-        let (paths, c_tx) = (Arc::clone(&paths), c_tx.clone());
-        wg.go(move || digester(&paths, &c_tx)); // wg.Add(1); go func() { ...; wg.Done() }()
+        let (done, paths, c_tx) = (done.clone(), paths.clone(), c_tx.clone());
+        wg.go(move || digester(&done, &paths, &c_tx)); // wg.Add(1); go func() { ...; wg.Done() }()
     }
-    drop(paths); // the digesters hold the receiver of paths now
     gosync::go({
-        let wg = Arc::clone(&wg);
+        let wg = std::sync::Arc::clone(&wg);
         move || {
             wg.wait();
-            drop(c_tx); // close(c)
+            c_tx.close();
         }
     });
+    // End of pipeline.
 
     // The map sorts by the path's bytes, as Go's `sort.Strings` does.
     let mut m = BTreeMap::new();
-    for r in c {
+    for r in &c {
         m.insert(r.path.into_os_string(), r.sum?);
     }
-    // Check whether the walk failed.
+    // Check whether the Walk failed.
     errc.recv().expect("the walker always sends its result")?;
     Ok(m)
 }
@@ -161,8 +170,8 @@ fn main() {
         eprintln!("usage: cargo run --example pipeline -- DIR");
         std::process::exit(2);
     };
-    // Under `--features race` the whole pipeline runs inside the checker, which waits for
-    // every goroutine it started: a stage left blocked would hang here, not leak.
+    // Under `--features race` the whole pipeline runs inside the checker; a stage left
+    // blocked once `md5_all` returns would be reported as a leaked goroutine on stderr.
     let (m, races) = race::check_if_enabled(|| md5_all(PathBuf::from(root)));
     if let Some(races) = races {
         for race in &races {

@@ -1,7 +1,7 @@
 //! `--cfg gosync_loom`: loom's primitives, explored exhaustively by `loom::model`.
 
 pub(crate) mod sync {
-    pub(crate) use loom::sync::{Mutex, MutexGuard};
+    pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 
     pub(crate) mod atomic {
         pub(crate) use loom::sync::atomic::{

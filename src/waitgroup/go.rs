@@ -94,20 +94,22 @@ impl WaitGroup {
     {
         self.add(1);
         let wg = Arc::clone(self);
-        let spawned = panic::catch_unwind(AssertUnwindSafe(|| {
-            crate::go(move || {
-                // Sound: on a panic `f` is gone and nothing it touched is looked at here.
-                let result = panic::catch_unwind(AssertUnwindSafe(f));
-                wg.go_finished(result)
-                    .unwrap_or_else(|copy| panic::resume_unwind(copy))
-            })
-        }));
+        let spawned = panic::catch_unwind(AssertUnwindSafe(|| crate::go(move || wg.run_go(f))));
         spawned.unwrap_or_else(|spawn_failed| {
             // The thread never started, so `f` never runs and nobody will call `done`:
             // undo the `add` (waking any waiter it held), then report the failure.
             self.done();
             panic::resume_unwind(spawn_failed)
         })
+    }
+
+    /// The body of a goroutine started by one of the `go` methods ([`go`](Self::go),
+    /// `go_static`, `go_scoped`): `f`, then the panic policy and `done`.
+    pub(super) fn run_go<F: FnOnce() -> T, T>(&self, f: F) -> T {
+        // Sound: on a panic `f` is gone and nothing it touched is looked at here.
+        let result = panic::catch_unwind(AssertUnwindSafe(f));
+        self.go_finished(result)
+            .unwrap_or_else(|copy| panic::resume_unwind(copy))
     }
 
     /// The end of a goroutine started by [`go`](Self::go): keeps a panic for the waits,

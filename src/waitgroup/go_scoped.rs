@@ -3,7 +3,6 @@
 //! [`go_scoped`](WaitGroup::go_scoped) for a group borrowed inside [`std::thread::scope`].
 //! Same `add(1)` in the caller, same `done` when `f` returns, same panic policy.
 
-use std::panic::{self, AssertUnwindSafe};
 use std::thread::{Scope, ScopedJoinHandle};
 
 use super::WaitGroup;
@@ -84,21 +83,12 @@ impl WaitGroup {
         self.add(1);
         scope.spawn(race::forked(move || self.run_go(f)))
     }
-
-    /// The body of a goroutine started by one of the `go` methods: `f`, then the panic
-    /// policy and `done` (see [`go`](Self::go)).
-    fn run_go<F: FnOnce() -> T, T>(&self, f: F) -> T {
-        // Sound: on a panic `f` is gone and nothing it touched is looked at here.
-        let result = panic::catch_unwind(AssertUnwindSafe(f));
-        self.go_finished(result)
-            .unwrap_or_else(|copy| panic::resume_unwind(copy))
-    }
 }
 
 #[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
 mod tests {
     use super::*;
-    use std::panic::catch_unwind;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
     use std::thread;
 
     #[test]
