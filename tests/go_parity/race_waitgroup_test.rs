@@ -13,9 +13,16 @@
 //! closures share it by reference), `go func()` is [`go`], `make(chan bool, n)` is
 //! [`chan`]. Go's sleeps are kept: they pick the schedule. Sleeps, `Arc` and the
 //! goroutines' ends create no happens-before edge, as in Go.
+//!
+//! Where a verdict depends on a sleep winning a race against thread start-up (a loaded
+//! machine can start a thread 100 ms late), the schedule the sleep aims for is forced as
+//! well, by [`schedule_until`] or a [`std::sync::Barrier`]: std's primitives and
+//! [`WaitGroup::snapshot`] are invisible to the checker, so they order the run without
+//! adding a happens-before edge to what it sees, and the verdict keeps Go's meaning.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
@@ -64,6 +71,16 @@ pub(crate) fn expect_no_race(races: Vec<DataRace>) {
 /// Go's `time.Sleep`: no happens-before edge.
 fn sleep(ms: u64) {
     thread::sleep(Duration::from_millis(ms));
+}
+
+/// Forces the schedule a Go sleep aims for: yields until `ready` holds. It watches only
+/// what the checker cannot see (std atomics, [`WaitGroup::snapshot`]), so the wait orders
+/// the run without creating a happens-before edge: the checker's verdict is the one of
+/// the schedule Go's sleep picks, on any machine load.
+fn schedule_until(ready: impl Fn() -> bool) {
+    while !ready() {
+        thread::yield_now();
+    }
 }
 
 /// A Go array of `P` ints: `P` distinct locations.
@@ -161,11 +178,20 @@ fn race_wait_group_wrong_wait() {
         let (c_tx, c) = chan::<bool>(2);
         let x = Arc::new(RaceCell::new(0));
         let wg = Arc::new(WaitGroup::new());
+        // gosync: Gosched lets the other goroutine make its Add before either Done, so
+        // the counter reaches zero once. A goroutine whose thread starts late could Add
+        // after the other's Done woke main's Wait (Go's "reused before previous Wait has
+        // returned" panic) or while it releases (Go's "Add called concurrently with
+        // Wait"). The std Barrier forces both Adds first; the checker does not see it,
+        // so `x = 1` and `x = 2` stay unordered: Go's race, on any schedule.
+        let both_added = Arc::new(Barrier::new(2));
         for v in [1, 2] {
             let (x, wg, c_tx) = (x.clone(), wg.clone(), c_tx.clone());
+            let both_added = both_added.clone();
             go(move || {
                 wg.add(1);
                 thread::yield_now(); // runtime.Gosched()
+                both_added.wait();
                 x.set(v);
                 wg.done();
                 c_tx.send(true);
@@ -183,16 +209,26 @@ fn race_wait_group_wrong_add() {
     let ((), races) = check(|| {
         let (c_tx, c) = chan::<bool>(2);
         let wg = Arc::new(WaitGroup::new());
+        // gosync: the sleeps aim for "both Adds, then main's Wait blocks, then the
+        // Dones": the race is the first Add's read against the blocking Wait's write.
+        // Threads starting 50 ms late, main's Wait finds the counter at zero and writes
+        // nothing; main waking 50 ms late, the Dones come first, the same. A std atomic
+        // (the Adds) and the group's snapshot (main registered) force the schedule; the
+        // checker sees neither, so no happens-before edge orders the read and the write.
+        let added = Arc::new(AtomicUsize::new(0));
         for _ in 0..2 {
-            let (wg, c_tx) = (wg.clone(), c_tx.clone());
+            let (wg, c_tx, added) = (wg.clone(), c_tx.clone(), added.clone());
             go(move || {
                 wg.add(1);
+                added.fetch_add(1, SeqCst); // ORDERING: SeqCst; schedule only, no edge.
                 sleep(100);
+                schedule_until(|| wg.snapshot().waiters != 0);
                 wg.done();
                 c_tx.send(true);
             });
         }
         sleep(50);
+        schedule_until(|| added.load(SeqCst) == 2); // ORDERING: SeqCst; as above.
         wg.wait();
         c.recv();
         c.recv();
@@ -438,18 +474,29 @@ fn race_wait_group_reuse() {
         for _try in 0..T {
             let data = array::<P>();
             wg.add(P as isize);
+            // gosync: the sleeps aim for "the waiting goroutine blocks in Wait, the
+            // workers' Dones wake it, it returns, then main's Wait finds zero and the next
+            // try's Add from zero races that goroutine's blocking Wait". A late thread
+            // start breaks each step: a waiter that finds zero writes nothing (no race),
+            // one still waking at the next Add panics (reused before Wait returned). The
+            // group's snapshot and a std atomic force the steps; the checker sees neither,
+            // so they add no happens-before edge.
+            let waited = Arc::new(AtomicUsize::new(0));
             for p in 0..P {
                 let (data, wg) = (data.clone(), wg.clone());
                 go(move || {
                     sleep(50);
+                    schedule_until(|| wg.snapshot().waiters != 0);
                     data[p].update(|d| *d += 1);
                     wg.done();
                 });
             }
             {
                 let (data, wg, done_tx) = (data.clone(), wg.clone(), done_tx.clone());
+                let waited = waited.clone();
                 go(move || {
                     wg.wait();
+                    waited.store(1, SeqCst); // ORDERING: SeqCst; schedule only, no edge.
                     for p in 0..P {
                         data[p].update(|d| *d += 1);
                     }
@@ -457,6 +504,7 @@ fn race_wait_group_reuse() {
                 });
             }
             sleep(100);
+            schedule_until(|| waited.load(SeqCst) == 1); // ORDERING: SeqCst; as above.
             wg.wait();
         }
         for _try in 0..T {
