@@ -225,11 +225,9 @@ impl WaitGroup {
             .wrapping_add(counter_delta(delta)); // go: waitgroup.go:73
         let v = counter(state); // go: waitgroup.go:74
         let w = waiters(state); // go: waitgroup.go:75
-        let releases = v == 0 && w != 0;
-        if !releases {
-            // gosync: a releasing `add` reports after its release (see `release_waiters`).
-            trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
-        }
+                                // gosync: the event is inside the release window when this `add` releases (issue
+                                // 11's defect 6: the tour's scene 6 stops a thread here; see the CHANGELOG).
+        trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
         #[cfg(gosync_window_hook)]
         crate::window_hook::add(v, w);
         if race::ENABLED && delta > 0 && v == delta as i32 {
@@ -263,7 +261,6 @@ impl WaitGroup {
         }
         // counter 0 with waiters: the release path.
         release_waiters(statep, semap, state, w);
-        trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
     }
 
     /// Done decrements the WaitGroup counter by one: exactly `add(-1)`.
@@ -405,9 +402,6 @@ impl WaitGroup {
                     }
                     return Ok(Poll::Ready(true)); // go: waitgroup.go:128
                 }
-                // gosync: the event comes before the waiter is counted, so that no
-                // subscriber runs while it is counted and not yet queued.
-                trace!(target: "gosync::waitgroup", counter = v, waiters = w, "wait: counter is not zero, register and sleep");
                 // Increment waiters count.
                 // ORDERING: SeqCst. The CAS and the final `add`'s `fetch_add` are RMWs of
                 // one location, so whichever comes second sees the other: the releaser
@@ -426,6 +420,8 @@ impl WaitGroup {
                         // otherwise concurrent Waits will race with each other.
                         race::keyed::write(&self.race); // go: waitgroup.go:137 (semap)
                     }
+                    // gosync: counted, not yet queued (the tour's scene 3 stops here).
+                    trace!(target: "gosync::waitgroup", counter = v, waiters = w.wrapping_add(1), "wait: registered, sleep");
                     break semacquire(semap); // go: waitgroup.go:139
                 }
             },

@@ -363,7 +363,8 @@ pub fn wait_reused(after: u64) -> Vec<GoLine> {
 /// gosync's `src/sema/cancel.rs`, `src/waitgroup/timeout.rs` and `src/waitgroup.rs`: the
 /// timed wait has no Go counterpart (Go 1.19 has none), so its lines are Rust's own.
 #[cfg(feature = "tracing")]
-const RUST_SOURCES: [(&str, &str); 3] = [
+const RUST_SOURCES: [(&str, &str); 4] = [
+    ("src/sema.rs", include_str!("../../src/sema.rs")),
     (
         "src/sema/cancel.rs",
         include_str!("../../src/sema/cancel.rs"),
@@ -421,13 +422,13 @@ pub fn wait_timeout_sleep(loaded: u64) -> Vec<GoLine> {
             "semacquire_until: Go's semacquire, plus a deadline and a way out",
         ),
         rust(
-            "src/sema/cancel.rs",
-            "if root.queue_unless_acquired(addr, &s) {",
+            "src/sema.rs",
+            "if root.queue_unless_acquired(addr, &self.node) {",
             "no token: nwait += 1, look again, queue on this address (sema.go:138-150)",
         ),
         rust(
             "src/sema/cancel.rs",
-            "match s.park_until(&timer) {",
+            "if s.parker().park_deadline(&timer) {",
             "sleep until a release readies it or the deadline passes",
         ),
     ]);
@@ -439,8 +440,8 @@ pub fn wait_timeout_sleep(loaded: u64) -> Vec<GoLine> {
 pub fn wait_timed_out(after: u64) -> Vec<GoLine> {
     vec![
         rust(
-            "src/sema/cancel.rs",
-            "let acquired = root.withdraw(addr, &s, withdraw);",
+            "src/sema.rs",
+            "let acquired = root.withdraw(addr, &self.node, withdraw);",
             "the deadline passed without a token: under the root lock (so no release can \
              dequeue it meanwhile), leave the queue and ask the group to uncount this waiter",
         ),
@@ -455,7 +456,7 @@ pub fn wait_timed_out(after: u64) -> Vec<GoLine> {
         ),
         rust(
             "src/waitgroup.rs",
-            "Poll::Ready(Acquire::Withdrawn) | Poll::Pending => {",
+            "Poll::Ready(Acquire::Withdrawn) => {",
             "not woken: it acquires nothing (no Done happens before it) and returns false",
         ),
     ]

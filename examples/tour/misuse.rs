@@ -206,8 +206,8 @@ fn reused_before_wait_returned(observe: Observer<'_>, names: &mut Names) -> Scen
         assert!(woken.0.load(Relaxed), "the release woke the task's waker");
         assert_eq!(
             scene.last().after.sema,
-            Some(1),
-            "its token waits for its next poll"
+            Some(0),
+            "the release took its token for it, under the root lock: it waits in its node for the next poll"
         );
 
         let before = scene.observe();

@@ -23,7 +23,7 @@ pub const AFTER_ATOMIC_ADD: &str = "add";
 
 /// The message gosync's timed wait emits after queueing and right before it parks.
 #[allow(dead_code)] // The tour holds a timed waiter here; docs/misuse.md does not.
-pub const PARK_UNTIL_DEADLINE: &str = "park until deadline";
+pub const PARK_UNTIL_DEADLINE: &str = "park";
 
 /// Where the armed thread is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
