@@ -331,7 +331,7 @@ fn gos_deadlock_example_is_reported_as_go_reports_it() {
     assert_eq!(
         summary,
         [
-            (1, "semacquire", 22, None),
+            (1, "semacquire", 22, Some(1)), // created by the `check_report` call
             (2, "chan send", 8, Some(7)),
             (3, "select", 15, Some(14)),
         ]
