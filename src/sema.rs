@@ -23,11 +23,12 @@
 //! | Go                                   | here                                       |
 //! |--------------------------------------|--------------------------------------------|
 //! | `semaRoot{lock, treap, nwait}`       | [`SemaRoot`]: `Mutex<WaitQueues>` + `nwait` |
-//! | treap of `sudog` keyed by address, each with a FIFO `waitlink` list | `BTreeMap<address, VecDeque<Arc<Sudog>>>` |
-//! | `sudog` (`g`, `ticket`)              | [`Sudog`]: the parked thread and its wake state |
+//! | treap of `sudog` keyed by address, each with a FIFO `waitlink` list | [`WaitQueues`]: the same treap, ported (`queue`, `dequeue`, `rotateLeft`, `rotateRight`) |
+//! | `sudog` (`g`, `elem`, `ticket`, links) | [`Sudog`](sudog::Sudog), in [`sudog`]     |
+//! | `acquireSudog` / `releaseSudog` (proc.go) | [`acquire_sudog`](sudog::acquire_sudog) / [`release_sudog`](sudog::release_sudog): a per-thread cache and a central one |
 //! | `goparkunlock(&root.lock)`           | unlock, then park until readied            |
-//! | `goready(s.g)`                       | mark readied under the lock; unpark or wake after every token is out ([`Readied`]) |
-//! | `gopark` / `goready` of the `g`      | [`thread::Parker`]: a park token of the waiter's own |
+//! | `goready(s.g)`                       | mark readied under the lock, taking the wake handle out; unpark or wake after every token is out ([`Readied`]) |
+//! | `gopark` / `goready` of the `g`      | [`thread::Parker`] / [`thread::Unparker`]: sleep until the node is readied |
 //!
 //! Not ported, because `WaitGroup` never uses them: LIFO queueing and the `handoff` of a
 //! token with `goyield` (both `sync.Mutex` only), and block/mutex profiling. One change to
@@ -40,17 +41,20 @@
 //! task waiters share one engine, [`Acquisition`]: Go's `semacquire1` loop with the
 //! sleep left to the caller. [`cansemacquire`] reads the value as signed (see there).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, PoisonError};
+use std::ptr;
+use std::sync::PoisonError;
 use std::task::{Poll, Waker};
 
-use crate::primitive::sync::atomic::{fence, AtomicU32, AtomicU8, Ordering::SeqCst};
+use crate::primitive::sync::atomic::{fence, AtomicU32, Ordering::SeqCst};
 use crate::primitive::sync::{Mutex, MutexGuard};
 use crate::primitive::{const_fn_unless_model, global, thread, CachePadded};
 use crate::trace::trace;
+use sudog::{acquire_sudog, release_sudog, Sudog, SudogRef, Wake, READIED_WITH_TICKET};
 
 pub(crate) mod cancel;
+pub(crate) mod sudog;
 
 #[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
 mod tests;
@@ -88,25 +92,33 @@ impl SemTable {
     const_fn_unless_model! {
         fn new() -> SemTable {
             #[cfg(not(any(gosync_loom, gosync_shuttle)))]
-            let roots = [const { CachePadded(SemaRoot::new()) }; SEM_TAB_SIZE];
+            let roots = {
+                let mut roots = [const { CachePadded(SemaRoot::new(0)) }; SEM_TAB_SIZE];
+                let mut i = 0;
+                while i < SEM_TAB_SIZE {
+                    roots[i] = CachePadded(SemaRoot::new(i as u32));
+                    i += 1;
+                }
+                roots
+            };
             #[cfg(any(gosync_loom, gosync_shuttle))]
-            let roots = (0..SEM_TAB_SIZE).map(|_| CachePadded(SemaRoot::new())).collect();
+            let roots = (0..SEM_TAB_SIZE).map(|i| CachePadded(SemaRoot::new(i as u32))).collect();
             SemTable(roots)
         }
     }
 
     /// Go's `rootFor`: `(addr >> 3) % semTabSize`, so two `u32`s in one 8-byte word share
     /// a root, exactly as in Go.
-    fn root_for(&self, addr: &AtomicU32) -> &SemaRoot {
-        &self.0[(addr as *const AtomicU32 as usize >> 3) % SEM_TAB_SIZE].0 // go: sema.go:57
+    fn root_for(&self, addr: usize) -> &SemaRoot {
+        &self.0[(addr >> 3) % SEM_TAB_SIZE].0 // go: sema.go:57
     }
 }
 
 impl SemaRoot {
     const_fn_unless_model! {
-        fn new() -> SemaRoot {
+        fn new(index: u32) -> SemaRoot {
             SemaRoot {
-                lock: Mutex::new(WaitQueues { by_addr: BTreeMap::new() }),
+                lock: Mutex::new(WaitQueues::new(index)),
                 nwait: AtomicU32::new(0),
             }
         }
@@ -122,7 +134,7 @@ impl SemaRoot {
     /// `s` in `nwait`, re-checks the semaphore, and queues `s` unless a token is there.
     /// Returns whether it took a token; if not, `s` is queued and the lock released, and
     /// the caller sleeps.
-    fn queue_unless_acquired(&self, addr: &AtomicU32, s: &Arc<Sudog>) -> bool {
+    fn queue_unless_acquired(&self, addr: &AtomicU32, s: &SudogRef) -> bool {
         let mut queues = self.lock(); // go: sema.go:138
 
         // Add ourselves to nwait to disable "easy case" in semrelease.
@@ -144,46 +156,353 @@ impl SemaRoot {
         // Any semrelease after the cansemacquire knows we're waiting
         // (we set nwait above), so go to sleep.
         // ORDERING: SeqCst; we are not queued, so no releaser reads this yet.
-        s.state.store(QUEUED, SeqCst);
-        queues.queue(addr, Arc::clone(s)); // go: sema.go:149
+        s.get().state.store(sudog::QUEUED, SeqCst);
+        // SAFETY: `s` is the caller's node, in no queue, and we hold the root lock.
+        unsafe { queues.queue(address(addr), s.as_ptr()) }; // go: sema.go:149
         false // go: sema.go:150 (goparkunlock: the guard unlocks here, the caller parks)
     }
 }
 
-/// The waiters of one root, by address, each address's queue in FIFO order.
+/// The waiters of one root (Go's `semaRoot.treap`): a treap of the distinct addresses
+/// waited on, each node heading the FIFO list of the other waiters on its address. The
+/// nodes are the waiters' own [`Sudog`]s, linked in place: queueing allocates nothing.
 ///
-/// Go keeps a treap of distinct addresses, each node heading a list of the other waiters
-/// on its address (O(log n) in distinct addresses, O(1) within one). An ordered map of
-/// queues has the same shape and costs.
+/// Every method runs under the root lock, and every node it reaches is queued on this
+/// root (the callers' contract, written on each `unsafe fn`): that is what makes the raw
+/// links safe to follow.
 struct WaitQueues {
-    by_addr: BTreeMap<usize, VecDeque<Arc<Sudog>>>,
+    /// The treap's root node (Go's `root.treap`).
+    treap: *mut Sudog,
+    /// The state of the treap's priorities (Go draws them from `fastrand`, per M). A
+    /// xorshift per root, under the root lock, so the model checkers replay it.
+    rand: u32,
+}
+
+// SAFETY: the raw pointers are to queued nodes, which are `Send` and touched only under
+// the root lock this value lives in.
+unsafe impl Send for WaitQueues {}
+
+/// A node's links (see [`Sudog::links`]).
+///
+/// # Safety
+///
+/// `s` is queued on the root whose lock the caller holds, or owned by the caller.
+unsafe fn l(s: *mut Sudog) -> *mut sudog::Links {
+    // SAFETY: the caller's contract.
+    unsafe { Sudog::links(s) }
 }
 
 impl WaitQueues {
+    const fn new(index: u32) -> WaitQueues {
+        WaitQueues {
+            treap: ptr::null_mut(),
+            // Any non-zero seed; distinct per root.
+            rand: 0x9E37_79B9 ^ index.wrapping_mul(0x85EB_CA6B) | 1,
+        }
+    }
+
+    /// Go's `fastrand`, for the treap's priorities.
+    fn fastrand(&mut self) -> u32 {
+        let mut x = self.rand;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rand = x;
+        x
+    }
+
+    /// The slot holding `addr`'s treap node (the head of its queue), or the empty slot
+    /// where it would go, and the last node seen on the way (Go's search loop of `queue`
+    /// and `dequeue`).
+    ///
+    /// # Safety
+    ///
+    /// Under the root lock.
+    unsafe fn search(&mut self, addr: usize) -> (*mut *mut Sudog, *mut Sudog) {
+        let mut last = ptr::null_mut();
+        let mut pt: *mut *mut Sudog = &mut self.treap;
+        // SAFETY: every node reached is queued on this root, whose lock we hold.
+        unsafe {
+            let mut t = *pt;
+            while !t.is_null() {
+                if (*l(t)).elem == addr {
+                    break;
+                }
+                last = t;
+                pt = if addr < (*l(t)).elem {
+                    &mut (*l(t)).prev
+                } else {
+                    &mut (*l(t)).next
+                };
+                t = *pt;
+            }
+        }
+        (pt, last)
+    }
+
     /// Whether a waiter on `addr` is queued.
-    fn has(&self, addr: &AtomicU32) -> bool {
-        self.by_addr.contains_key(&address(addr))
+    fn has(&mut self, addr: usize) -> bool {
+        // SAFETY: `&mut self` is reached only through the root lock.
+        unsafe { !(*self.search(addr).0).is_null() }
     }
 
     /// Go's `semaRoot.queue(addr, s, lifo=false)`: adds `s` at the tail of `addr`'s queue.
-    fn queue(&mut self, addr: &AtomicU32, s: Arc<Sudog>) {
-        self.by_addr.entry(address(addr)).or_default().push_back(s);
+    ///
+    /// # Safety
+    ///
+    /// Under the root lock; `s` is owned by the caller and in no queue.
+    unsafe fn queue(&mut self, addr: usize, s: *mut Sudog) {
+        // SAFETY: `s` is the caller's; every other node reached is queued here.
+        unsafe {
+            (*l(s)).elem = addr; // go: sema.go:238
+            (*l(s)).next = ptr::null_mut();
+            (*l(s)).prev = ptr::null_mut();
+
+            let (pt, last) = self.search(addr);
+            let t = *pt;
+            if !t.is_null() {
+                // Already have addr in list.
+                // Add s to end of t's wait list.
+                let tail = (*l(t)).waittail;
+                if tail.is_null() {
+                    (*l(t)).waitlink = s;
+                    (*l(s)).waitprev = t;
+                } else {
+                    (*l(tail)).waitlink = s;
+                    (*l(s)).waitprev = tail;
+                }
+                (*l(t)).waittail = s;
+                (*l(s)).waitlink = ptr::null_mut();
+                return;
+            }
+
+            // Add s as new leaf in tree of unique addrs.
+            // The balanced tree is a treap using ticket as the random heap priority.
+            // That is, it is a binary tree ordered according to the elem addresses,
+            // but then among the space of possible binary trees respecting those
+            // addresses, it is kept balanced on average by maintaining a heap ordering
+            // on the ticket: s.ticket <= both s.prev.ticket and s.next.ticket.
+            // https://en.wikipedia.org/wiki/Treap
+            // https://faculty.washington.edu/aragon/pubs/rst89.pdf
+            //
+            // s.ticket compared with zero in couple of places, therefore set lowest bit.
+            // It will not affect treap's quality noticeably.
+            (*l(s)).ticket = self.fastrand() | 1; // go: sema.go:302
+            (*l(s)).parent = last;
+            *pt = s;
+
+            // Rotate up into tree according to ticket (priority).
+            loop {
+                let p = (*l(s)).parent;
+                if p.is_null() || (*l(p)).ticket <= (*l(s)).ticket {
+                    break;
+                }
+                if (*l(p)).prev == s {
+                    self.rotate_right(p);
+                } else {
+                    assert!((*l(p)).next == s, "semaRoot queue");
+                    self.rotate_left(p);
+                }
+            }
+        }
     }
 
-    /// Go's `semaRoot.dequeue(addr)`: removes and returns the head of `addr`'s queue, or
-    /// `None` when no waiter on `addr` is queued (the root's `nwait` may count waiters
-    /// on other addresses, or ours may not have queued yet).
-    fn dequeue(&mut self, addr: &AtomicU32) -> Option<Arc<Sudog>> {
-        let std::collections::btree_map::Entry::Occupied(mut list) =
-            self.by_addr.entry(address(addr))
-        else {
+    /// Go's `semaRoot.dequeue(addr)`: searches for and finds the first waiter queued on
+    /// `addr`, and removes it; `None` when there is none (the root's `nwait` may count
+    /// waiters on other addresses, or ours may not have queued yet).
+    ///
+    /// # Safety
+    ///
+    /// Under the root lock.
+    unsafe fn dequeue(&mut self, addr: usize) -> Option<*mut Sudog> {
+        // SAFETY: the caller holds the lock.
+        let ps = unsafe { self.search(addr).0 };
+        // SAFETY: as above.
+        let s = unsafe { *ps };
+        if s.is_null() {
             return None;
-        };
-        let s = list.get_mut().pop_front();
-        if list.get().is_empty() {
-            list.remove();
         }
-        s
+        // SAFETY: `s` is the head of `addr`'s queue, at `ps`.
+        unsafe { self.remove_head(ps, s) };
+        Some(s)
+    }
+
+    /// The `Found:` part of Go's `dequeue`: takes `s`, the treap node at `*ps`, out of the
+    /// queue, and clears its links.
+    ///
+    /// # Safety
+    ///
+    /// Under the root lock; `*ps == s`, a treap node of this root.
+    unsafe fn remove_head(&mut self, ps: *mut *mut Sudog, s: *mut Sudog) {
+        // SAFETY: `s` and every node linked to it are queued here.
+        unsafe {
+            let t = (*l(s)).waitlink;
+            if !t.is_null() {
+                // Substitute t, also waiting on addr, for s in root tree of unique addrs.
+                *ps = t;
+                (*l(t)).ticket = (*l(s)).ticket;
+                (*l(t)).parent = (*l(s)).parent;
+                (*l(t)).prev = (*l(s)).prev;
+                if !(*l(t)).prev.is_null() {
+                    (*l((*l(t)).prev)).parent = t;
+                }
+                (*l(t)).next = (*l(s)).next;
+                if !(*l(t)).next.is_null() {
+                    (*l((*l(t)).next)).parent = t;
+                }
+                if !(*l(t)).waitlink.is_null() {
+                    (*l(t)).waittail = (*l(s)).waittail;
+                } else {
+                    (*l(t)).waittail = ptr::null_mut();
+                }
+                (*l(t)).waitprev = ptr::null_mut();
+                (*l(s)).waitlink = ptr::null_mut();
+                (*l(s)).waittail = ptr::null_mut();
+            } else {
+                // Rotate s down to be leaf of tree for removal, respecting priorities.
+                while !(*l(s)).next.is_null() || !(*l(s)).prev.is_null() {
+                    let (prev, next) = ((*l(s)).prev, (*l(s)).next);
+                    if next.is_null() || !prev.is_null() && (*l(prev)).ticket < (*l(next)).ticket {
+                        self.rotate_right(s);
+                    } else {
+                        self.rotate_left(s);
+                    }
+                }
+                // Remove s, now a leaf.
+                let p = (*l(s)).parent;
+                if !p.is_null() {
+                    if (*l(p)).prev == s {
+                        (*l(p)).prev = ptr::null_mut();
+                    } else {
+                        (*l(p)).next = ptr::null_mut();
+                    }
+                } else {
+                    self.treap = ptr::null_mut();
+                }
+            }
+            (*l(s)).parent = ptr::null_mut();
+            (*l(s)).elem = 0;
+            (*l(s)).next = ptr::null_mut();
+            (*l(s)).prev = ptr::null_mut();
+            (*l(s)).ticket = 0;
+        }
+    }
+
+    /// Go's `rotateLeft`: rotates the tree rooted at node x,
+    /// turning (x a (y b c)) into (y (x a b) c).
+    ///
+    /// # Safety
+    ///
+    /// Under the root lock; `x` is a treap node of this root with a `next`.
+    unsafe fn rotate_left(&mut self, x: *mut Sudog) {
+        // SAFETY: every node reached is a treap node of this root.
+        unsafe {
+            // p -> (x a (y b c))
+            let p = (*l(x)).parent;
+            let y = (*l(x)).next;
+            let b = (*l(y)).prev;
+
+            (*l(y)).prev = x;
+            (*l(x)).parent = y;
+            (*l(x)).next = b;
+            if !b.is_null() {
+                (*l(b)).parent = x;
+            }
+
+            (*l(y)).parent = p;
+            if p.is_null() {
+                self.treap = y;
+            } else if (*l(p)).prev == x {
+                (*l(p)).prev = y;
+            } else {
+                assert!((*l(p)).next == x, "semaRoot rotateLeft");
+                (*l(p)).next = y;
+            }
+        }
+    }
+
+    /// Go's `rotateRight`: rotates the tree rooted at node y,
+    /// turning (y (x a b) c) into (x a (y b c)).
+    ///
+    /// # Safety
+    ///
+    /// Under the root lock; `y` is a treap node of this root with a `prev`.
+    unsafe fn rotate_right(&mut self, y: *mut Sudog) {
+        // SAFETY: every node reached is a treap node of this root.
+        unsafe {
+            // p -> (y (x a b) c)
+            let p = (*l(y)).parent;
+            let x = (*l(y)).prev;
+            let b = (*l(x)).next;
+
+            (*l(x)).next = y;
+            (*l(y)).parent = x;
+            (*l(y)).prev = b;
+            if !b.is_null() {
+                (*l(b)).parent = y;
+            }
+
+            (*l(x)).parent = p;
+            if p.is_null() {
+                self.treap = x;
+            } else if (*l(p)).prev == y {
+                (*l(p)).prev = x;
+            } else {
+                assert!((*l(p)).next == y, "semaRoot rotateRight");
+                (*l(p)).next = x;
+            }
+        }
+    }
+
+    /// gosync's addition: takes `s`, a waiter queued on `addr`, out of its queue, wherever
+    /// it is in it (a waiter that withdraws); `false` when a release already dequeued it.
+    ///
+    /// # Safety
+    ///
+    /// Under the root lock; `s` is a node queued on `addr` of this root, or readied.
+    unsafe fn remove(&mut self, addr: usize, s: *mut Sudog) -> bool {
+        // SAFETY: `s` is queued here (its state says whether it still is, and releases
+        // change it only under this lock), and so is every node linked to it.
+        unsafe {
+            if (*s).readied() {
+                return false;
+            }
+            let (ps, _) = self.search(addr);
+            let head = *ps;
+            debug_assert!(!head.is_null(), "a queued waiter's address has a queue");
+            if head == s {
+                self.remove_head(ps, s);
+                return true;
+            }
+            // In the list behind the head: unlink it.
+            let prev = (*l(s)).waitprev;
+            let next = (*l(s)).waitlink;
+            (*l(prev)).waitlink = next;
+            if next.is_null() {
+                (*l(head)).waittail = if prev == head { ptr::null_mut() } else { prev };
+            } else {
+                (*l(next)).waitprev = prev;
+            }
+            (*l(s)).waitprev = ptr::null_mut();
+            (*l(s)).waitlink = ptr::null_mut();
+            (*l(s)).elem = 0;
+        }
+        true
+    }
+
+    /// The waiters queued on `addr`, head first.
+    ///
+    /// # Safety
+    ///
+    /// Under the root lock; the nodes may be followed only while it is held.
+    unsafe fn waiters_on(&mut self, addr: usize) -> impl Iterator<Item = *mut Sudog> {
+        // SAFETY: the caller holds the lock.
+        let head = unsafe { *self.search(addr).0 };
+        // SAFETY: every node of the list is queued here, under the caller's lock.
+        std::iter::successors((!head.is_null()).then_some(head), |&s| unsafe {
+            let next = (*l(s)).waitlink;
+            (!next.is_null()).then_some(next)
+        })
     }
 }
 
@@ -191,125 +510,23 @@ fn address(addr: &AtomicU32) -> usize {
     addr as *const AtomicU32 as usize
 }
 
-/// A queued waiter (Go's `sudog`, reduced to the fields a semaphore uses).
-///
-/// One node per waiting call, shared (an `Arc`) between the waiter and the queue while it
-/// is queued or readied. Identity: a release finds a node by its semaphore's address; a
-/// node can be left in a queue only by a waiter that is never dropped (a `mem::forget`
-/// future), and [`purge`] removes such nodes when their group is dropped, so no later
-/// group at the same address ever dequeues them.
-pub(crate) struct Sudog {
-    /// Whom to wake (Go's `s.g`).
-    waiter: Waiter,
-    /// [`QUEUED`] or [`READIED_WITH_TICKET`] (Go: `goready` and `s.ticket`).
-    state: AtomicU8,
-}
-
-/// Whom a release wakes. One queue holds both kinds, in FIFO order.
-pub(crate) enum Waiter {
-    /// A thread parked in `semacquire` (Go's goroutine).
-    Thread(thread::Parker),
-    /// gosync's addition: a task polling [`Acquisition`]; the waker of its latest poll,
-    /// taken by the release that readies it.
-    Task(Mutex<Option<Waker>>),
-}
-
-impl Waiter {
-    /// The current thread, to park on.
-    pub(crate) fn thread() -> Waiter {
-        Waiter::Thread(thread::Parker::for_current_thread())
-    }
-
-    /// A task, with a waker already cloned by its poll (so that a panicking `clone` runs
-    /// before the task is registered anywhere).
-    pub(crate) fn task(waker: Waker) -> Waiter {
-        Waiter::Task(Mutex::new(Some(waker)))
-    }
-}
-
-/// Queued (or about to queue), not yet woken by a release.
-const QUEUED: u8 = 0;
-/// Dequeued by `semrelease`, which took the token for this waiter under the root lock
-/// (Go: `s.ticket = 1`). gosync's releases dequeue no waiter without its token, so Go's
-/// other outcome (readied, the token left to race for) does not arise.
-const READIED_WITH_TICKET: u8 = 1;
-
-impl Sudog {
-    fn new(waiter: Waiter) -> Arc<Sudog> {
-        Arc::new(Sudog {
-            waiter,
-            state: AtomicU8::new(QUEUED),
-        })
-    }
-
-    /// The parked thread of a thread waiter; tasks never park.
-    fn parker(&self) -> &thread::Parker {
-        match &self.waiter {
-            Waiter::Thread(parker) => parker,
-            Waiter::Task(_) => unreachable!("a task waiter polls, it never parks"),
-        }
-    }
-
-    /// Whether a release has dequeued this waiter, and so handed it its token.
-    fn readied(&self) -> bool {
-        // ORDERING: SeqCst load; pairs with the store in `semrelease_slow`, made under the
-        // root lock after the token was taken for us: returning `true` acquires it.
-        self.state.load(SeqCst) == READIED_WITH_TICKET
-    }
-
-    /// A task's waker for the next release, replacing the one of an earlier poll. The
-    /// clone (user code) runs before the node's lock is taken, the old waker is dropped
-    /// after it is released.
-    pub(crate) fn set_waker(&self, new: &Waker) {
-        let Waiter::Task(slot) = &self.waiter else {
-            return;
-        };
-        let same = slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .is_some_and(|old| old.will_wake(new));
-        if !same {
-            let new = new.clone();
-            let old = slot
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .replace(new);
-            drop(old);
-        }
-    }
-
-    /// Go's `goready(s.g)`, after the release: wakes the thread, or the task's waker. Runs
-    /// with no lock held and after every token of the release was handed out (see
-    /// [`Readied`]). A waker that panics is the executor's bug: its panic is caught here
-    /// (the panic hook has reported it) and goes no further, so it cannot fail a clean
-    /// `done` or strand the other waiters; the task is readied with its token all the same.
-    fn wake(&self) {
-        match &self.waiter {
-            Waiter::Thread(parker) => parker.unpark(),
-            Waiter::Task(slot) => {
-                let waker = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
-                if let Some(waker) = waker {
-                    drop(panic::catch_unwind(AssertUnwindSafe(|| waker.wake())));
-                }
-            }
-        }
-    }
-}
-
 /// The waiters one release (or a batch of them) readied, to wake once the releaser has
 /// handed out every token and holds no lock: Go readies inside `semrelease1`; gosync
 /// collects the wake-ups so that no user code (a task's waker) runs while the group or a
 /// root is in a transient state. Dropping it wakes them too, so a wake-up is never lost.
 ///
-/// The first [`READIED_INLINE`] waiters are kept inline (on the releaser's stack), so a
+/// It holds each waiter's [`Wake`] handle, taken out of the node under the root lock, and
+/// never the node: a readied waiter may have seen its state, returned and reused its node
+/// before the releaser wakes it.
+///
+/// The first [`READIED_INLINE`] handles are kept inline (on the releaser's stack), so a
 /// release that wakes no more than that allocates nothing (Go's `Wait` allocates nothing
 /// either); a larger batch spills into a `Vec`. The same shape as tokio's `WakeList`,
 /// without its flush-when-full, which would wake some waiters before every token is out.
 #[derive(Default)]
 pub(crate) struct Readied {
-    inline: [Option<Arc<Sudog>>; READIED_INLINE],
-    spilled: Vec<Arc<Sudog>>,
+    inline: [Option<Wake>; READIED_INLINE],
+    spilled: Vec<Wake>,
 }
 
 /// How many readied waiters [`Readied`] keeps without allocating.
@@ -317,10 +534,10 @@ const READIED_INLINE: usize = 8;
 
 impl Readied {
     /// Adds a waiter that a release dequeued and readied, after those already here.
-    fn push(&mut self, s: Arc<Sudog>) {
+    fn push(&mut self, wake: Wake) {
         match self.inline.iter_mut().find(|slot| slot.is_none()) {
-            Some(slot) => *slot = Some(s),
-            None => self.spilled.push(s),
+            Some(slot) => *slot = Some(wake),
+            None => self.spilled.push(wake),
         }
     }
 
@@ -332,11 +549,25 @@ impl Readied {
 
 impl Drop for Readied {
     fn drop(&mut self) {
-        for s in self.inline.iter_mut().map_while(Option::take) {
-            s.wake();
+        for wake in self.inline.iter_mut().map_while(Option::take) {
+            wake.wake();
         }
-        for s in self.spilled.drain(..) {
-            s.wake();
+        for wake in self.spilled.drain(..) {
+            wake.wake();
+        }
+    }
+}
+
+impl Wake {
+    /// Go's `goready(s.g)`, after the release: wakes the thread, or the task's waker. Runs
+    /// with no lock held and after every token of the release was handed out (see
+    /// [`Readied`]). A waker that panics is the executor's bug: its panic is caught here
+    /// (the panic hook has reported it) and goes no further, so it cannot fail a clean
+    /// `done` or strand the other waiters; the task is readied with its token all the same.
+    fn wake(self) {
+        match self {
+            Wake::Thread(unparker) => unparker.unpark(),
+            Wake::Task(waker) => drop(panic::catch_unwind(AssertUnwindSafe(|| waker.wake()))),
         }
     }
 }
@@ -355,24 +586,80 @@ pub(crate) enum Slept {
 /// and task waits. It is the loop of Go's `semacquire1` (sema.go:121-156), with the sleep
 /// left to the caller (park, park with a deadline, or return `Pending` to the executor)
 /// and one more way out, withdrawal (see [`cancel`]).
+///
+/// It owns a node from the sudog cache ([`sudog`]) and gives it back when dropped. A
+/// leaked acquisition (a `mem::forget` future) leaks its node, which stays valid for the
+/// queue that may still hold it.
 pub(crate) struct Acquisition {
-    node: Arc<Sudog>,
+    /// Given back by `drop`, once.
+    node: ManuallyDrop<SudogRef>,
     /// Whether `node` is queued (or readied and not yet looked at).
     queued: bool,
+    /// The address `node` was queued on, while `queued`.
+    addr: usize,
 }
 
 impl Acquisition {
-    /// An acquisition for `waiter`, not queued yet.
-    pub(crate) fn new(waiter: Waiter) -> Acquisition {
+    /// An acquisition for the current thread, which sleeps on `parker`; not queued yet.
+    pub(crate) fn thread(parker: &thread::Parker) -> Acquisition {
+        let mut node = acquire_sudog(); // go: sema.go:121 (acquireSudog)
+        let key = node.get().key();
+        node.set_wake(Wake::Thread(parker.unparker(key)));
+        Acquisition::of(node)
+    }
+
+    /// An acquisition for a task, with a waker already cloned by its poll (so that a
+    /// panicking `clone` runs before the task is registered anywhere); not queued yet.
+    pub(crate) fn task(waker: Waker) -> Acquisition {
+        let mut node = acquire_sudog();
+        node.set_wake(Wake::Task(waker));
+        Acquisition::of(node)
+    }
+
+    fn of(node: SudogRef) -> Acquisition {
         Acquisition {
-            node: Sudog::new(waiter),
+            node: ManuallyDrop::new(node),
             queued: false,
+            addr: 0,
         }
     }
 
-    /// The node, for a task to update its waker before each poll.
+    /// The node, for the sleep to look at.
     pub(crate) fn node(&self) -> &Sudog {
-        &self.node
+        self.node.get()
+    }
+
+    /// A task's waker for the next release, replacing the one of an earlier poll. The
+    /// clone (user code) runs before the root lock is taken, the old waker is dropped
+    /// after it is released; a waiter already readied keeps the waker its release took.
+    pub(crate) fn set_waker(&self, addr: &AtomicU32, new: &Waker) {
+        if !self.queued {
+            return;
+        }
+        let root = SEMTABLE.root_for(address(addr));
+        let same = {
+            let _queues = root.lock();
+            // SAFETY: queued (or readied) on this root, whose lock we hold.
+            match unsafe { &*Sudog::wake(self.node.as_ptr()) } {
+                Some(Wake::Task(old)) => old.will_wake(new),
+                _ => true, // readied: its release took the waker
+            }
+        };
+        if same {
+            return;
+        }
+        let new = new.clone();
+        let old = {
+            let _queues = root.lock();
+            // SAFETY: as above.
+            let slot = unsafe { &mut *Sudog::wake(self.node.as_ptr()) };
+            if self.node.get().readied() {
+                None
+            } else {
+                slot.replace(Wake::Task(new))
+            }
+        };
+        drop(old);
     }
 
     /// Go's `semacquire1` from the easy case on: takes a token, or queues and sleeps with
@@ -384,17 +671,17 @@ impl Acquisition {
         mut sleep: impl FnMut(&Sudog) -> Slept,
         withdraw: impl FnOnce() -> bool,
     ) -> Poll<cancel::Acquire> {
-        let root = SEMTABLE.root_for(addr); // go: sema.go:122
+        let root = SEMTABLE.root_for(address(addr)); // go: sema.go:122
         let mut withdraw = Some(withdraw);
         loop {
             if self.queued {
-                if self.node.readied() {
+                if self.node.get().readied() {
                     // go: sema.go:151 (s.ticket != 0)
                     self.queued = false;
                     return Poll::Ready(cancel::Acquire::Token); // go: sema.go:152
                 }
                 trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "park");
-                match sleep(&self.node) {
+                match sleep(self.node.get()) {
                     Slept::Woken => {
                         trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "wake");
                         continue;
@@ -414,6 +701,7 @@ impl Acquisition {
                 return Poll::Ready(cancel::Acquire::Token); // go: sema.go:145
             }
             self.queued = true;
+            self.addr = address(addr);
         }
     }
 
@@ -427,7 +715,31 @@ impl Acquisition {
         if !std::mem::take(&mut self.queued) {
             return None;
         }
-        Some(SEMTABLE.root_for(addr).withdraw(addr, &self.node, withdraw))
+        Some(
+            SEMTABLE
+                .root_for(address(addr))
+                .withdraw(addr, &self.node, withdraw),
+        )
+    }
+}
+
+impl Drop for Acquisition {
+    /// Gives the node back to the cache (Go's `releaseSudog`). An acquisition still queued
+    /// here unwinds out of its sleep (a waiter of a race `check` judged deadlocked, see
+    /// `race::sched`): it leaves the queue first, as a timed-out waiter does, so that no
+    /// release on a later group at this address readies it instead of a live waiter.
+    fn drop(&mut self) {
+        if self.queued {
+            let root = SEMTABLE.root_for(self.addr);
+            let mut queues = root.lock();
+            // SAFETY: queued on `self.addr` of this root (or readied), under its lock.
+            if unsafe { queues.remove(self.addr, self.node.as_ptr()) } {
+                // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
+                root.nwait.fetch_sub(1, SeqCst);
+            }
+        }
+        // SAFETY: `drop` runs once, and nothing uses the node after it.
+        release_sudog(unsafe { ManuallyDrop::take(&mut self.node) }); // go: sema.go:158 (releaseSudog)
     }
 }
 
@@ -449,37 +761,16 @@ pub(crate) fn semacquire(addr: &AtomicU32) {
 #[cold]
 #[inline(never)]
 fn semacquire_slow(addr: &AtomicU32) {
-    let mut s = Acquisition::new(Waiter::thread()); // go: sema.go:121
-    #[cfg(feature = "race")]
-    let _leave = LeaveOnUnwind(addr, Arc::clone(&s.node));
+    let parker = thread::Parker::for_current_thread();
+    let mut s = Acquisition::thread(&parker); // go: sema.go:121
     let parked = |s: &Sudog| {
-        s.parker().park(); // go: sema.go:150 (goparkunlock)
+        parker.park_until(s.key(), || s.readied()); // go: sema.go:150 (goparkunlock)
         Slept::Woken
     };
     let acquired = s.poll(addr, parked, || {
         unreachable!("a thread without deadline never withdraws")
     });
     debug_assert_eq!(acquired, Poll::Ready(cancel::Acquire::Token));
-}
-
-/// The race build: a waiter of a `check` judged deadlocked unwinds out of its park (see
-/// `race::sched`); it leaves the queue first, as a timed-out waiter does, so that no
-/// release on a later group at this address readies it instead of a live waiter.
-#[cfg(feature = "race")]
-struct LeaveOnUnwind<'a>(&'a AtomicU32, Arc<Sudog>);
-
-#[cfg(feature = "race")]
-impl Drop for LeaveOnUnwind<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let root = SEMTABLE.root_for(self.0);
-            let mut queues = root.lock();
-            if queues.remove(self.0, &self.1) {
-                // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
-                root.nwait.fetch_sub(1, SeqCst);
-            }
-        }
-    }
 }
 
 /// Go's `sync_runtime_Semrelease` → `semrelease1(addr, handoff=false, ...)`: atomically
@@ -491,7 +782,7 @@ impl Drop for LeaveOnUnwind<'_> {
 /// anyway (see [`semrelease_slow`]); so the releaser has no reason to yield to it.
 #[inline]
 pub(crate) fn semrelease(addr: &AtomicU32, readied: &mut Readied) {
-    let root = SEMTABLE.root_for(addr); // go: sema.go:166
+    let root = SEMTABLE.root_for(address(addr)); // go: sema.go:166
 
     // ORDERING: SeqCst. Publishes the token (release: the releaser's writes happen before
     // the acquirer's successful `cansemacquire`) and is one half of the Dekker pair with
@@ -539,19 +830,26 @@ fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, readied: &mut Readied) {
     // or, under misuse, to a barging acquirer. Then the head stays queued for the release
     // that brings its own token; a waiter readied without one would have to queue again,
     // and a forgotten future never does.
-    let s = if queues.has(addr) && cansemacquire(addr) {
+    let s = if queues.has(address(addr)) && cansemacquire(addr) {
         // go: sema.go:197 (cansemacquire for the waiter: gosync always, under the lock)
-        queues.dequeue(addr) // go: sema.go:184
+        // SAFETY: under the root lock.
+        unsafe { queues.dequeue(address(addr)) } // go: sema.go:184
     } else {
         None
     };
     if let Some(s) = s {
         // ORDERING: SeqCst, under the root lock.
         root.nwait.fetch_sub(1, SeqCst); // go: sema.go:186
-                                         // ORDERING: SeqCst store, read by the waiter's `readied`; a thread's unpark or a
-                                         // task's wake follows, after unlocking (`Readied`).
+                                         // SAFETY: `s` was queued here and is not readied yet: it is still ours, under the
+                                         // lock, until the store below hands it back to its waiter.
+        let wake = unsafe { (*Sudog::wake(s)).take() };
+        // SAFETY: as above; `s` is live until its waiter sees the store below.
+        let s = unsafe { &*s };
+        // ORDERING: SeqCst store, read by the waiter's `readied`: hands it its token and
+        // its node. Nothing of `s` is touched after it; the thread's unpark or the task's
+        // wake follows, after unlocking, through the handle taken above (`Readied`).
         s.state.store(READIED_WITH_TICKET, SeqCst); // go: sema.go:198 (s.ticket = 1)
-        readied.push(s); // go: sema.go:200 (readyWithTime, run by `Readied`)
+        readied.push(wake.expect("a queued waiter has a wake handle")); // go: sema.go:200 (readyWithTime, by `Readied`)
     }
     drop(queues); // go: sema.go:188 (unlock)
 }
@@ -559,11 +857,17 @@ fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, readied: &mut Readied) {
 /// Removes the nodes still queued on `addr`, for a group that is dropped with waiters
 /// counted: only a forgotten future (`mem::forget`) leaves a node queued without a waiter
 /// to take it out, and once the group is gone nothing would; a new group at the same
-/// address must never dequeue it. The nodes' wakers are dropped after unlocking.
+/// address must never dequeue it. The nodes stay leaked (their futures own them); their
+/// wakers are dropped after unlocking.
 pub(crate) fn purge(addr: &AtomicU32) {
-    let root = SEMTABLE.root_for(addr);
+    let root = SEMTABLE.root_for(address(addr));
+    let mut stale = Vec::new();
     let mut queues = root.lock();
-    let stale = queues.by_addr.remove(&address(addr)).unwrap_or_default();
+    // SAFETY: under the root lock; each node is taken out of the queue before the next.
+    while let Some(s) = unsafe { queues.dequeue(address(addr)) } {
+        // SAFETY: dequeued under the lock; its future is leaked and never looks again.
+        stale.push(unsafe { (*Sudog::wake(s)).take() });
+    }
     if !stale.is_empty() {
         // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
         root.nwait.fetch_sub(stale.len() as u32, SeqCst);
@@ -613,7 +917,10 @@ fn cansemacquire(addr: &AtomicU32) -> bool {
 /// How many waiters are queued on `addr` right now (tests and the tour use it to know a
 /// waiter has really parked, instead of sleeping and hoping).
 pub(crate) fn queued_waiters(addr: &AtomicU32) -> usize {
-    let root = SEMTABLE.root_for(addr);
-    let queues = root.lock();
-    queues.by_addr.get(&address(addr)).map_or(0, VecDeque::len)
+    let root = SEMTABLE.root_for(address(addr));
+    let mut queues = root.lock();
+    // SAFETY: under the root lock, held while the nodes are counted.
+    let n = unsafe { queues.waiters_on(address(addr)) }.count();
+    drop(queues);
+    n
 }

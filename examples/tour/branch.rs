@@ -428,7 +428,7 @@ pub fn wait_timeout_sleep(loaded: u64) -> Vec<GoLine> {
         ),
         rust(
             "src/sema/cancel.rs",
-            "if s.parker().park_deadline(&timer) {",
+            "if parker.park_deadline_until(s.key(), &timer, || s.readied()) {",
             "sleep until a release readies it or the deadline passes",
         ),
     ]);

@@ -55,13 +55,13 @@ mod board {
     use crate::primitive::global;
     use crate::primitive::sync::atomic::{fence, AtomicU64, AtomicU8, Ordering::SeqCst};
     use crate::primitive::sync::{Mutex, MutexGuard};
-    use crate::primitive::thread::Parker;
+    use crate::primitive::thread::{Parker, Unparker};
     use crate::primitive::time::Timer;
 
     /// One blocked thread: whom to unpark, on which keys, and whether a `progress`
     /// reached it since it last registered.
     struct Waiter {
-        parker: Parker,
+        unparker: Unparker,
         keys: Vec<WaitKey>,
         woken: AtomicU8,
     }
@@ -116,14 +116,15 @@ mod board {
             }
         }
         let _leave = Leave;
+        let parker = Parker::for_current_thread();
         let me = Arc::new(Waiter {
-            parker: Parker::for_current_thread(),
+            unparker: parker.unparker(0),
             keys: keys.to_vec(),
             woken: AtomicU8::new(ASLEEP),
         });
         let timer = deadline.map(|deadline| {
-            let me = me.clone();
-            Timer::start(deadline, move || me.parker.timer_fired())
+            let unparker = me.unparker.clone();
+            Timer::start(deadline, move || unparker.timer_fired())
         });
         let mut expired = false;
         loop {
@@ -144,15 +145,13 @@ mod board {
                 }
             }
             // ORDERING: SeqCst, pairs with the store in `progress` before its unpark (a
-            // stale ASLEEP only parks again until that unpark, whose token is kept).
-            while me.woken.load(SeqCst) == ASLEEP {
-                match &timer {
-                    None => me.parker.park(),
-                    Some(timer) => {
-                        if !me.parker.park_deadline(timer) {
-                            expired = true; // one more attempt, then `None`
-                            break;
-                        }
+            // stale ASLEEP only parks again until that unpark).
+            let woken = || me.woken.load(SeqCst) != ASLEEP;
+            match &timer {
+                None => parker.park_until(0, woken),
+                Some(timer) => {
+                    if !parker.park_deadline_until(0, timer, woken) {
+                        expired = true; // one more attempt, then `None`
                     }
                 }
             }
@@ -171,9 +170,9 @@ mod board {
         };
         for waiter in board.remove(&key).unwrap_or_default() {
             unregister(board, &waiter); // its other keys: it attempts again anyway
-                                        // ORDERING: SeqCst, read by the waiter's loop after its park returns.
+                                        // ORDERING: SeqCst, read by the waiter's condition when its park returns.
             waiter.woken.store(WOKEN, SeqCst);
-            waiter.parker.unpark();
+            waiter.unparker.clone().unpark();
         }
     }
 }

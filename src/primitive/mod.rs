@@ -39,14 +39,14 @@ pub(crate) mod time;
 /// Declares a `const fn` in normal builds and a plain `fn` under the model checkers,
 /// whose atomics and locks cannot be built in a const context.
 macro_rules! const_fn_unless_model {
-    ($(#[$meta:meta])* $vis:vis fn $name:ident() -> $ret:ty $body:block) => {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $arg_ty:ty),*) -> $ret:ty $body:block) => {
         #[cfg(not(any(gosync_loom, gosync_shuttle)))]
         $(#[$meta])*
-        $vis const fn $name() -> $ret $body
+        $vis const fn $name($($arg: $arg_ty),*) -> $ret $body
 
         #[cfg(any(gosync_loom, gosync_shuttle))]
         $(#[$meta])*
-        $vis fn $name() -> $ret $body
+        $vis fn $name($($arg: $arg_ty),*) -> $ret $body
     };
 }
 pub(crate) use const_fn_unless_model;

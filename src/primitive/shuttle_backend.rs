@@ -10,45 +10,62 @@ pub(crate) mod sync {
     }
 }
 
+pub(crate) mod cell {
+    /// shuttle checks schedules, not unsynchronised accesses: std's cell, with loom's API.
+    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(crate) fn new(value: T) -> UnsafeCell<T> {
+            UnsafeCell(std::cell::UnsafeCell::new(value))
+        }
+
+        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
+
 pub(crate) mod thread {
     pub(crate) use shuttle::thread::{spawn, yield_now, JoinHandle, Thread};
+    pub(crate) use shuttle::thread_local;
 
-    use super::sync::atomic::{AtomicBool, Ordering::SeqCst};
     use crate::primitive::time::Timer;
 
-    /// The wake-up handle of one parked waiter, with a token of its own: the std parker's
-    /// code on shuttle's thread and atomics (see `std_backend.rs`).
-    pub(crate) struct Parker {
-        token: AtomicBool,
-        thread: Thread,
-    }
+    /// How a waiter sleeps: until a condition its waker makes true, the std parker's code
+    /// on shuttle's threads (see `std_backend.rs`).
+    pub(crate) struct Parker;
+
+    /// The releaser's (or the timer's) handle on a sleeping waiter.
+    #[derive(Clone)]
+    pub(crate) struct Unparker(Thread);
 
     impl Parker {
-        /// A handle on the current thread, which is the only one that may park on it.
+        /// A parker for the current thread, which is the only one that may park on it.
         pub(crate) fn for_current_thread() -> Parker {
-            Parker {
-                token: AtomicBool::new(false),
-                thread: shuttle::thread::current(),
-            }
+            Parker
         }
 
-        fn take_token(&self) -> bool {
-            // ORDERING: SeqCst swap; pairs with the store in `unpark`.
-            self.token.swap(false, SeqCst)
+        /// A handle that wakes this parker's thread.
+        pub(crate) fn unparker(&self, _key: usize) -> Unparker {
+            Unparker(shuttle::thread::current())
         }
 
-        /// Parks until [`unpark`](Self::unpark).
-        pub(crate) fn park(&self) {
-            while !self.take_token() {
+        /// Parks until `ready()`.
+        pub(crate) fn park_until(&self, _key: usize, ready: impl Fn() -> bool) {
+            while !ready() {
                 shuttle::thread::park();
             }
         }
 
-        /// Parks until [`unpark`](Self::unpark) (by a release or the timer's thread):
-        /// `true` when unparked by a release, `false` once the timer has fired.
-        pub(crate) fn park_deadline(&self, timer: &Timer) -> bool {
+        /// Parks until `ready()` or the timer's thread fires: `true` when ready.
+        pub(crate) fn park_deadline_until(
+            &self,
+            _key: usize,
+            timer: &Timer,
+            ready: impl Fn() -> bool,
+        ) -> bool {
             loop {
-                if self.take_token() {
+                if ready() {
                     return true;
                 }
                 if timer.expired() {
@@ -57,18 +74,17 @@ pub(crate) mod thread {
                 shuttle::thread::park();
             }
         }
+    }
 
-        /// Wakes the parked thread, or makes its next park return at once.
-        pub(crate) fn unpark(&self) {
-            let thread = self.thread.clone();
-            // ORDERING: SeqCst store; pairs with the swap in `take_token`.
-            self.token.store(true, SeqCst);
-            thread.unpark();
+    impl Unparker {
+        /// Wakes the parked thread to look at its condition again.
+        pub(crate) fn unpark(self) {
+            self.0.unpark();
         }
 
-        /// Wakes the thread for its timer: no token, `park_deadline` then sees the timer.
+        /// Wakes the thread for its timer: `park_deadline_until` then sees the timer.
         pub(crate) fn timer_fired(&self) {
-            self.thread.unpark();
+            self.0.unpark();
         }
     }
 }

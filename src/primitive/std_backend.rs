@@ -5,123 +5,153 @@ pub(crate) mod sync {
 
     pub(crate) mod atomic {
         pub(crate) use std::sync::atomic::{
-            fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
+            fence, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
         };
+    }
+}
+
+pub(crate) mod cell {
+    /// `std`'s `UnsafeCell` with loom's API (`with_mut`), so the code that loom
+    /// checks for unsynchronised accesses is the code that ships.
+    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(crate) const fn new(value: T) -> UnsafeCell<T> {
+            UnsafeCell(std::cell::UnsafeCell::new(value))
+        }
+
+        /// Writes through the pointer `f` is given.
+        #[inline(always)]
+        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
     }
 }
 
 pub(crate) mod thread {
     pub(crate) use std::thread::{spawn, yield_now, JoinHandle, Thread};
+    pub(crate) use std::thread_local;
 
     #[cfg(not(feature = "race"))]
     use std::time::Instant;
 
-    use super::sync::atomic::{AtomicBool, Ordering::SeqCst};
     use super::time::Timer;
 
-    /// The wake-up handle of one parked waiter (Go's `g`, for `goready`), with a token of
-    /// its own, as crossbeam-utils' `Parker`: `park` returns only after an `unpark` of
-    /// *this* parker, never because something else unparked the thread (a user's own
-    /// `Thread::unpark`, a stale wake-up of an earlier wait). So a waiter sleeps exactly
-    /// as the loom and shuttle parkers make it sleep, and gosync never consumes or fakes
-    /// a park token that the user's code owns.
+    /// How a waiter sleeps (Go's `gopark` of its `g`): until a condition its waker makes
+    /// true, so that only the wake-up meant for this wait ends it, as with crossbeam-utils'
+    /// `Parker` and its own token. The condition is the waiter's state in its queue node
+    /// (readied by a release), which the releaser publishes under the root lock before it
+    /// unparks: an unrelated `unpark` of the thread (a user's own, a stale one of an earlier
+    /// wait) only makes the thread look again.
     ///
-    /// Why not crossbeam-utils' `Parker` itself: it allocates an `Arc` per parker, and a
-    /// waiter's parker lives in its queue node, which is already shared; one flag and the
-    /// thread handle are all it needs. Every thread park of the crate goes through this
-    /// type (the race checker's scheduler hooks in here).
+    /// Why not crossbeam-utils' `Parker`: its token lives in an `Arc` of its own (an
+    /// allocation per parker), and the releaser would then touch the waiter's memory after
+    /// making it ready to leave. Here the releaser holds only a [`Unparker`], a clone of the
+    /// thread handle, which stays valid whatever the waiter does. Every thread park of the
+    /// crate goes through this type (the race checker's scheduler hooks in here).
     pub(crate) struct Parker {
-        /// Set by `unpark`, taken by `park`.
-        token: AtomicBool,
+        _not_send: std::marker::PhantomData<*const ()>,
+    }
+
+    /// The releaser's handle on a sleeping waiter (Go's `goready` of its `g`).
+    #[derive(Clone)]
+    pub(crate) struct Unparker {
         thread: Thread,
+        /// The race scheduler's key for the wait (see [`Parker::park_until`]).
+        #[cfg(feature = "race")]
+        key: crate::race::sched::WaitKey,
     }
 
     impl Parker {
-        /// A handle for the current thread, which is the only one that may park on it.
+        /// A parker for the current thread, which is the only one that may park on it.
         pub(crate) fn for_current_thread() -> Parker {
             Parker {
-                token: AtomicBool::new(false),
-                thread: std::thread::current(),
+                _not_send: std::marker::PhantomData,
             }
         }
 
-        /// Takes the token, if `unpark` left one.
-        fn take_token(&self) -> bool {
-            // ORDERING: SeqCst swap; pairs with the store in `unpark`: everything the
-            // unparker did before it happens before this return.
-            self.token.swap(false, SeqCst)
+        /// A handle that wakes this parker's thread, for a wait known to the race
+        /// scheduler as `key` (the address of the waiter's queue node).
+        pub(crate) fn unparker(&self, key: usize) -> Unparker {
+            #[cfg(not(feature = "race"))]
+            let _ = key;
+            Unparker {
+                thread: std::thread::current(),
+                #[cfg(feature = "race")]
+                key,
+            }
         }
 
-        /// Parks until [`unpark`](Self::unpark) (at once if it came first).
-        pub(crate) fn park(&self) {
+        /// Parks until `ready()` (at once if it already is). `key` is the wait's key for
+        /// the race scheduler, the one given to [`unparker`](Self::unparker).
+        pub(crate) fn park_until(&self, key: usize, ready: impl Fn() -> bool) {
             // The race build sleeps in the checker's scheduler, so that `race::check` sees
             // the waiter asleep (its deadlock and leak reports).
             #[cfg(feature = "race")]
             crate::race::sched::block_on(
-                &[self.key()],
+                &[key],
                 "semacquire", // Go 1.19's wait reason for WaitGroup.Wait
                 crate::race::sched::blocking_site(),
                 None,
-                || self.take_token().then_some(()),
+                || ready().then_some(()),
             );
             #[cfg(not(feature = "race"))]
-            while !self.take_token() {
-                std::thread::park();
+            {
+                let _ = key;
+                while !ready() {
+                    std::thread::park();
+                }
             }
         }
 
-        /// Parks until [`unpark`](Self::unpark) or until `timer` expires: `true` when
-        /// unparked.
-        pub(crate) fn park_deadline(&self, timer: &Timer) -> bool {
+        /// Parks until `ready()` or until `timer` expires: `true` when ready.
+        pub(crate) fn park_deadline_until(
+            &self,
+            key: usize,
+            timer: &Timer,
+            ready: impl Fn() -> bool,
+        ) -> bool {
             // A timed waiter is never asleep for ever: the scheduler does not count it
             // towards a deadlock.
             #[cfg(feature = "race")]
             return crate::race::sched::block_on(
-                &[self.key()],
+                &[key],
                 "semacquire",
                 crate::race::sched::blocking_site(),
                 Some(timer.deadline),
-                || self.take_token().then_some(()),
+                || ready().then_some(()),
             )
             .is_some();
             #[cfg(not(feature = "race"))]
-            loop {
-                if self.take_token() {
-                    return true;
+            {
+                let _ = key;
+                loop {
+                    if ready() {
+                        return true;
+                    }
+                    let now = Instant::now();
+                    if now >= timer.deadline {
+                        return false;
+                    }
+                    std::thread::park_timeout(timer.deadline - now);
                 }
-                let now = Instant::now();
-                if now >= timer.deadline {
-                    return false;
-                }
-                std::thread::park_timeout(timer.deadline - now);
             }
         }
+    }
 
-        /// Wakes the parked thread, or makes its next park return at once.
-        ///
-        /// The thread handle is cloned before the token is set: once the token is set the
-        /// waiter may return and free the parker, so nothing of `self` is touched after it.
-        pub(crate) fn unpark(&self) {
-            let thread = self.thread.clone();
+    impl Unparker {
+        /// Wakes the thread to look at its condition again. Touches nothing of the
+        /// waiter's: the caller has made the condition true (under the root lock), and the
+        /// waiter may have seen it and left already.
+        pub(crate) fn unpark(self) {
             #[cfg(feature = "race")]
-            let key = self.key();
-            // ORDERING: SeqCst store; pairs with the swap in `take_token`.
-            self.token.store(true, SeqCst);
-            #[cfg(feature = "race")]
-            crate::race::sched::progress(key);
-            thread.unpark();
+            crate::race::sched::progress(self.key);
+            self.thread.unpark();
         }
 
-        /// The race scheduler's key for this parker: its address, stable while a waiter
-        /// is parked on it (the parker lives in the waiter's queue node).
-        #[cfg(feature = "race")]
-        fn key(&self) -> crate::race::sched::WaitKey {
-            self as *const Parker as usize
-        }
-
-        /// Wakes the thread for its timer, with no token. The real clock needs no one to
-        /// fire a timer (`park_deadline` times out by itself), so std never calls it; the
-        /// model checkers' timers do.
+        /// Wakes the thread for its timer. The real clock needs no one to fire a timer
+        /// (`park_deadline_until` times out by itself), so std never calls it; the model
+        /// checkers' timers do.
         pub(crate) fn timer_fired(&self) {
             self.thread.unpark();
         }

@@ -26,11 +26,12 @@
 //! and handed it its token under the root lock (releases dequeue no waiter they have no
 //! token for). So a withdrawal can never un-count a waiter of a later generation.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use super::{cansemacquire, Acquisition, Slept, Sudog, Waiter};
+use super::sudog::{Sudog, SudogRef};
+use super::{cansemacquire, Acquisition, Slept};
 use crate::primitive::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use crate::primitive::thread;
 use crate::primitive::time::Timer;
 
 /// How a cancellable acquisition ended.
@@ -57,13 +58,14 @@ pub(crate) fn semacquire_until(
     if cansemacquire(addr) {
         return Acquire::Token;
     }
-    let mut s = Acquisition::new(Waiter::thread());
+    let parker = thread::Parker::for_current_thread();
+    let mut s = Acquisition::thread(&parker);
     let timer = Timer::start(deadline, {
-        let node = Arc::clone(&s.node);
-        move || node.parker().timer_fired()
+        let unparker = parker.unparker(s.node().key());
+        move || unparker.timer_fired()
     });
     let parked = |s: &Sudog| {
-        if s.parker().park_deadline(&timer) {
+        if parker.park_deadline_until(s.key(), &timer, || s.readied()) {
             Slept::Woken
         } else {
             Slept::Expired
@@ -80,13 +82,14 @@ impl super::SemaRoot {
     pub(super) fn withdraw(
         &self,
         addr: &AtomicU32,
-        s: &Arc<Sudog>,
+        s: &SudogRef,
         withdraw: impl FnOnce() -> bool,
     ) -> Acquire {
         let mut queues = self.lock();
         // Under the lock, no release can dequeue `s` any more; one that already did has
         // counted it and taken its token for it (or found it taken).
-        let acquired = if queues.remove(addr, s) {
+        // SAFETY: `s` is queued on `addr` of this root, or readied; we hold the lock.
+        let acquired = if unsafe { queues.remove(super::address(addr), s.as_ptr()) } {
             // ORDERING: SeqCst, under the root lock like every other change of `nwait`; a
             // releaser that reads the lower count finds no queued waiter of ours to wake.
             self.nwait.fetch_sub(1, SeqCst);
@@ -98,30 +101,11 @@ impl super::SemaRoot {
             }
         } else {
             // Dequeued: the release counted this waiter and took its token for it.
-            debug_assert!(s.readied());
+            debug_assert!(s.get().readied());
             Acquire::Token
         };
         drop(queues);
         acquired
-    }
-}
-
-impl super::WaitQueues {
-    /// Removes `s` from `addr`'s queue; `false` when a release already dequeued it.
-    pub(super) fn remove(&mut self, addr: &AtomicU32, s: &Arc<Sudog>) -> bool {
-        let std::collections::btree_map::Entry::Occupied(mut list) =
-            self.by_addr.entry(super::address(addr))
-        else {
-            return false;
-        };
-        let Some(i) = list.get().iter().position(|q| Arc::ptr_eq(q, s)) else {
-            return false;
-        };
-        list.get_mut().remove(i);
-        if list.get().is_empty() {
-            list.remove();
-        }
-        true
     }
 }
 
@@ -150,7 +134,7 @@ mod tests {
     #[test]
     fn withdrawal_gives_back_nwait() {
         let sema = AtomicU32::new(0);
-        let root = SEMTABLE.root_for(&sema);
+        let root = SEMTABLE.root_for(&sema as *const AtomicU32 as usize);
         let given_back = (0..100).any(|_| {
             // ORDERING: SeqCst; an observation of the count.
             let before = root.nwait.load(SeqCst);

@@ -7,7 +7,7 @@ use std::task::{Poll, Wake, Waker};
 use loom::sync::Arc;
 use loom::thread;
 
-use super::{cancel::Acquire, semacquire, semrelease, Acquisition, Readied, Slept, Waiter};
+use super::{cancel::Acquire, semacquire, semrelease, Acquisition, Readied, Slept};
 use crate::primitive::sync::atomic::AtomicU32;
 
 /// Wakes a model thread parked in its poll loop.
@@ -41,9 +41,9 @@ fn a_release_whose_token_a_barger_took_leaves_the_task_for_the_next() {
             })
         };
         let waker = Waker::from(StdArc::new(Unpark(thread::current())));
-        let mut task = Acquisition::new(Waiter::task(waker.clone()));
+        let mut task = Acquisition::task(waker.clone());
         loop {
-            task.node().set_waker(&waker);
+            task.set_waker(&sema, &waker);
             let polled = task.poll(
                 &sema,
                 |_| Slept::Pending,

@@ -89,7 +89,10 @@ fn a_release_wakes_only_waiters_of_its_address() {
     static PAIR: Pair = Pair(AtomicU32::new(0), AtomicU32::new(0));
     static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
     let (a, b) = (&PAIR.0, &PAIR.1);
-    assert!(std::ptr::eq(SEMTABLE.root_for(a), SEMTABLE.root_for(b)));
+    assert!(std::ptr::eq(
+        SEMTABLE.root_for(super::address(a)),
+        SEMTABLE.root_for(super::address(b))
+    ));
 
     let on_a = thread::spawn(|| {
         semacquire(&PAIR.0);

@@ -10,7 +10,8 @@ use super::{Entry, WaitGroup, COUNTER_OR_GO_PANIC};
 use crate::primitive::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use crate::race;
 use crate::sema::cancel::Acquire;
-use crate::sema::{Acquisition, Slept, Sudog, Waiter};
+use crate::sema::sudog::Sudog;
+use crate::sema::{Acquisition, Slept};
 
 impl WaitGroup {
     /// Waits until the counter is zero, as a future: [`wait`](Self::wait) for async code.
@@ -155,7 +156,7 @@ impl Future for Wait<'_> {
                 let acquire = &mut this.acquire;
                 this.stage = Stage::Done;
                 this.wg.wait_go(Entry::Start(|semap: &AtomicU32| {
-                    let acquire = acquire.insert(Acquisition::new(Waiter::task(waker)));
+                    let acquire = acquire.insert(Acquisition::task(waker));
                     acquire.poll(semap, task_sleep, never_expires)
                 }))
             }
@@ -164,7 +165,7 @@ impl Future for Wait<'_> {
             // drop withdraws it), then the node is looked at.
             Stage::Sleeping => {
                 let acquire = this.acquire.as_mut().expect("a sleeping task has a node");
-                acquire.node().set_waker(cx.waker());
+                acquire.set_waker(this.wg.state().1, cx.waker());
                 this.stage = Stage::Done;
                 this.wg.wait_go(Entry::Resume(|semap: &AtomicU32| {
                     acquire.poll(semap, task_sleep, never_expires)
