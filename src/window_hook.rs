@@ -14,7 +14,8 @@
 //! Never enable the feature outside a test or a lesson: nothing here follows semver, and
 //! the hook can break every guarantee the crate makes. The workspace's `--features
 //! tracing` turns it on through `dev/Cargo.toml`, so the tour's command
-//! (`cargo run --example tour --features tracing`) has it; a dependent's build never does.
+//! (`cargo run --example tour --features tracing`) has it; a dependent's build has it only
+//! if it names this feature (its `gosync/tracing` does not turn it on).
 //! With the feature off the module and its call sites do not exist.
 //!
 //! ```
