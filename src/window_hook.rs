@@ -61,16 +61,9 @@ pub fn install(hook: Hook) -> Result<(), AlreadyInstalled> {
 }
 
 /// The error of [`install`]: this process has its window hook already.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("gosync's window hook is installed already")]
 pub struct AlreadyInstalled;
-
-impl std::fmt::Display for AlreadyInstalled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("gosync's window hook is installed already")
-    }
-}
-
-impl std::error::Error for AlreadyInstalled {}
 
 /// Runs the hook, if one is installed, inside `window`.
 #[inline]
