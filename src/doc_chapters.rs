@@ -40,3 +40,13 @@ pub struct BeyondGo;
 /// docs/porting.md
 #[doc = include_str!("../docs/porting.md")]
 pub struct Porting;
+
+/// Without the `unstable-window-hook` feature there is no window hook at all: no module, no
+/// call site inside a window (what `cargo test` checks here; the feature's comment in
+/// `Cargo.toml` says who turns it on).
+///
+/// ```compile_fail,E0433
+/// gosync::window_hook::install(&|_| {}).unwrap();
+/// ```
+#[cfg(not(feature = "unstable-window-hook"))]
+pub struct NoWindowHook;

@@ -97,7 +97,8 @@ pub mod sync;
 pub mod thread;
 mod trace;
 mod waitgroup;
-#[cfg(gosync_window_hook)]
+// Unstable, not API: see the module's docs (feature `unstable-window-hook`).
+#[cfg(feature = "unstable-window-hook")]
 #[doc(hidden)]
 pub mod window_hook;
 

@@ -225,11 +225,18 @@ impl WaitGroup {
             .wrapping_add(counter_delta(delta)); // go: waitgroup.go:73
         let v = counter(state); // go: waitgroup.go:74
         let w = waiters(state); // go: waitgroup.go:75
-                                // gosync: the event is inside the release window when this `add` releases (issue
-                                // 11's defect 6: the tour's scene 6 stops a thread here; see the CHANGELOG).
-        trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
-        #[cfg(gosync_window_hook)]
-        crate::window_hook::add(v, w);
+        let releases = v == 0 && w != 0;
+        // gosync: a releasing `add` (counter 0, waiters counted) reports after its release,
+        // once its group is consistent again: no subscriber inside the window (issue 11,
+        // defect 6).
+        if !releases {
+            trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
+        }
+        // gosync: inside the window only the unstable hook runs code (never a shipped build).
+        #[cfg(feature = "unstable-window-hook")]
+        if releases {
+            crate::window_hook::enter(crate::window_hook::Window::Release);
+        }
         if race::ENABLED && delta > 0 && v == delta as i32 {
             // go: waitgroup.go:76
             // The first increment must be synchronized with Wait.
@@ -261,6 +268,8 @@ impl WaitGroup {
         }
         // counter 0 with waiters: the release path.
         release_waiters(statep, semap, state, w);
+        // gosync: a releasing `add` reports once its group is consistent again.
+        trace!(target: "gosync::waitgroup", delta, counter = v, waiters = w, "add");
     }
 
     /// Done decrements the WaitGroup counter by one: exactly `add(-1)`.
@@ -402,6 +411,9 @@ impl WaitGroup {
                     }
                     return Ok(Poll::Ready(true)); // go: waitgroup.go:128
                 }
+                // gosync: the event comes before the CAS counts this waiter, so that no
+                // subscriber runs while it is counted and not yet on the semaphore.
+                trace!(target: "gosync::waitgroup", counter = v, waiters = w, "wait: counter is not zero, register and sleep");
                 // Increment waiters count.
                 // ORDERING: SeqCst. The CAS and the final `add`'s `fetch_add` are RMWs of
                 // one location, so whichever comes second sees the other: the releaser
@@ -420,8 +432,10 @@ impl WaitGroup {
                         // otherwise concurrent Waits will race with each other.
                         race::keyed::write(&self.race); // go: waitgroup.go:137 (semap)
                     }
-                    // gosync: counted, not yet queued (the tour's scene 3 stops here).
-                    trace!(target: "gosync::waitgroup", counter = v, waiters = w.wrapping_add(1), "wait: registered, sleep");
+                    // gosync: counted, not yet on the semaphore. Only the unstable hook
+                    // (never in a shipped build) runs code here.
+                    #[cfg(feature = "unstable-window-hook")]
+                    crate::window_hook::enter(crate::window_hook::Window::Registered);
                     break semacquire(semap); // go: waitgroup.go:139
                 }
             },

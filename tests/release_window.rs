@@ -1,12 +1,14 @@
 //! Go's misuse cases that need a thread stopped at a chosen line, reached deterministically.
 //!
-//! Each case stops a thread at a `tracing` event that the port emits at a known line and
-//! runs the misuse there, on that thread:
-//! - `add` (target `gosync::waitgroup`): right after the `fetch_add`, before the checks and
-//!   the `store(0)`. With counter 0 and a waiter counted, that is inside the release
-//!   window of `shared/research/go-internals.md` §7.2.
-//! - `wake` (target `gosync::sema`): a parked waiter was readied and has not yet taken its
-//!   token, so its `wait` has not returned.
+//! Each case stops a thread at a known line and runs the misuse there, on that thread:
+//! - inside a releasing `add`, right after the `fetch_add`, before the checks and the
+//!   `store(0)`: counter 0 with a waiter counted, the release window of
+//!   `shared/research/go-internals.md` §7.2. No `tracing` subscriber runs there (issue 11,
+//!   defect 6: the last tests here check it), so the stop is gosync's unstable window hook
+//!   (`gosync::window_hook`, feature `unstable-window-hook`, which the workspace's
+//!   `--features tracing` turns on through dev/Cargo.toml).
+//! - at the `wake` event (target `gosync::sema`): a parked waiter was readied and has not
+//!   yet taken its token, so its `wait` has not returned.
 //!
 //! A single thread cannot otherwise reach these states: every `add` that brings the
 //! counter to zero with waiters resets the word before it returns or panics, so
@@ -20,10 +22,12 @@
 //! (`cd tests/release_window_go && GOMAXPROCS=1 go run .`), and prints the same panics and
 //! states (the `try_add` cases have no Go counterpart).
 //!
-//! Needs the `tracing` feature: `cargo test --features tracing --test release_window`.
-//! One global subscriber, installed before any test touches a WaitGroup, dispatches each
-//! event to a hook kept per thread. (Scoped subscribers would race with tracing's
-//! per-callsite interest cache while other tests register the same callsites.)
+//! Needs the `tracing` feature: `cargo test --features tracing --test release_window` (the
+//! window cases also need the window hook, which that command has; `-p gosync --features
+//! tracing`, a dependent's build, runs the rest). One global subscriber, installed before
+//! any test touches a WaitGroup, dispatches each event to a hook kept per thread. (Scoped
+//! subscribers would race with tracing's per-callsite interest cache while other tests
+//! register the same callsites.) The window hook is global too, and dispatches the same way.
 #![cfg(feature = "tracing")]
 
 use std::cell::RefCell;
@@ -37,9 +41,9 @@ use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
 /// Go's panic texts, byte for byte.
-#[cfg(gosync_window_hook)]
+#[cfg(feature = "unstable-window-hook")]
 const NEGATIVE: &str = "sync: negative WaitGroup counter";
-#[cfg(gosync_window_hook)]
+#[cfg(feature = "unstable-window-hook")]
 const ADD_CONCURRENT: &str = "sync: WaitGroup misuse: Add called concurrently with Wait";
 const REUSED: &str = "sync: WaitGroup is reused before previous Wait has returned";
 
@@ -132,6 +136,7 @@ impl Subscriber for Dispatch {
     fn record(&self, _: &Id, _: &Record<'_>) {}
     fn record_follows_from(&self, _: &Id, _: &Id) {}
     fn event(&self, event: &Event<'_>) {
+        record_seen(event);
         let inner = HOOK.with(|hook| {
             let mut hook = hook.borrow_mut();
             let hook = hook.as_mut()?;
@@ -156,11 +161,40 @@ impl Subscriber for Dispatch {
     fn exit(&self, _: &Id) {}
 }
 
-/// Installs [`Dispatch`] as the global subscriber. Every test calls it before its first
-/// WaitGroup call, so no callsite is ever registered without it.
+/// One event as the subscriber saw it: its message, and the group's waiters and parked.
+type Seen = (String, u32, usize);
+
+thread_local! {
+    /// The group whose state this thread's `gosync::waitgroup` events record, and the record.
+    static SEEN: RefCell<Option<(&'static WaitGroup, Vec<Seen>)>> = const { RefCell::new(None) };
+}
+
+/// Appends a `gosync::waitgroup` event to this thread's [`SEEN`], if it keeps one, with its
+/// group's state as the subscriber finds it.
+fn record_seen(event: &Event<'_>) {
+    if event.metadata().target() != "gosync::waitgroup" {
+        return;
+    }
+    SEEN.with(|seen| {
+        if let Some((wg, seen)) = seen.borrow_mut().as_mut() {
+            let mut fields = Fields::default();
+            event.record(&mut fields);
+            let now = wg.snapshot();
+            seen.push((fields.message, now.waiters, now.parked));
+        }
+    });
+}
+
+/// Installs [`Dispatch`] as the global subscriber (and, with the hook, [`window::dispatch`]
+/// as the window hook). Every test calls it before its first WaitGroup call, so no
+/// callsite is ever registered without it.
 fn install() {
     static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| tracing::subscriber::set_global_default(Dispatch).unwrap());
+    INSTALL.call_once(|| {
+        tracing::subscriber::set_global_default(Dispatch).unwrap();
+        #[cfg(feature = "unstable-window-hook")]
+        gosync::window_hook::install(&window::dispatch).unwrap();
+    });
 }
 
 /// Runs `body` on this thread with `inner` hooked to the first matching event. Returns
@@ -192,19 +226,30 @@ fn with_hook(
 
 // ---- The release window -------------------------------------------------------------
 
-/// The cases that stop inside the window: built only with `--cfg gosync_window_hook`
-/// (`.ci/run` has the step: `RUSTFLAGS="--cfg gosync_window_hook" cargo test --features
-/// tracing --test release_window`).
-#[cfg(gosync_window_hook)]
+/// The cases that stop inside the window: built only with the `unstable-window-hook`
+/// feature, which `cargo test --features tracing` at the workspace root has.
+#[cfg(feature = "unstable-window-hook")]
 mod window {
     use super::*;
+    use gosync::window_hook::Window;
+
+    thread_local! {
+        /// What this thread runs inside its next release window.
+        static IN_WINDOW: RefCell<Option<Box<dyn FnOnce()>>> = const { RefCell::new(None) };
+    }
+
+    /// The window hook: runs this thread's [`IN_WINDOW`] inside its next release window.
+    /// (The borrow ends first: a call inside it that enters a window itself finds it spent.)
+    pub(super) fn dispatch(window: Window) {
+        if window == Window::Release {
+            if let Some(inner) = IN_WINDOW.with(|slot| slot.borrow_mut().take()) {
+                inner();
+            }
+        }
+    }
 
     /// Parks one waiter on `wg` (counter 1), then calls `done` with `inner` run inside its
     /// release window. Returns `done`'s outcome, `inner`'s, and the waiter.
-    ///
-    /// The stop inside the window is `gosync::window_hook`, which stops the releasing thread
-    /// itself (a `tracing` event there would run the subscriber on it, as the tour's scene 6
-    /// does).
     fn done_with_inner_in_window(
         wg: &'static WaitGroup,
         inner: impl FnOnce() -> Outcome + 'static,
@@ -216,9 +261,14 @@ mod window {
         wait_until_parked(wg, &waiter);
         let inner_outcome = Rc::new(RefCell::new(None));
         let slot = Rc::clone(&inner_outcome);
-        gosync::window_hook::at_release_window(move || *slot.borrow_mut() = Some(inner()));
+        IN_WINDOW.with(|hook| {
+            *hook.borrow_mut() = Some(Box::new(move || *slot.borrow_mut() = Some(inner())))
+        });
         let outer = recover(|| wg.done());
-        assert!(!gosync::window_hook::pending(), "the window hook never ran");
+        assert!(
+            IN_WINDOW.with(|hook| hook.borrow().is_none()),
+            "the window hook never ran"
+        );
         let inner = inner_outcome
             .borrow_mut()
             .take()
@@ -365,5 +415,79 @@ fn checked_wait_reports_reuse_before_it_returned() {
     assert_eq!((add, wait), (Ok(()), Err(REUSED)));
     assert_eq!(observed(&WG), (word(1, 0), 0, 0));
     WG.done();
+    assert_eq!(observed(&WG), (0, 0, 0));
+}
+
+// ---- Issue 11, defect 6: no subscriber inside a window ---------------------------------
+
+/// The releasing `add`'s event fields: counter 0 with the one waiter it releases.
+fn releasing(f: &Fields) -> bool {
+    f.counter == Some(0) && f.waiters == Some(1)
+}
+
+/// The releasing `done`'s `add` event reaches the subscriber only once the group is
+/// consistent again: the word reset and every token released. (Before, it ran between the
+/// `fetch_add` and the `store(0)`: a slow subscriber made a waiter leaving on credit spin,
+/// a panicking one left counter 0 with a waiter counted for ever.)
+#[test]
+fn issue11_6_the_subscriber_never_runs_inside_the_release_window() {
+    static WG: WaitGroup = WaitGroup::new();
+    install();
+    WG.add(1);
+    let waiter = thread::spawn(|| recover(|| WG.wait()));
+    wait_until_parked(&WG, &waiter);
+    let (outer, inner) = with_hook(
+        "gosync::waitgroup",
+        "add",
+        releasing,
+        || {
+            let s = WG.snapshot();
+            if s.counter == 0 && s.waiters != 0 {
+                return Err("the subscriber ran inside the release window");
+            }
+            Ok(())
+        },
+        || recover(|| WG.done()),
+    );
+    assert_eq!((inner, outer), (Ok(()), Ok(())));
+    assert_eq!(waiter.join().unwrap(), Ok(()));
+    assert_eq!(observed(&WG), (0, 0, 0));
+}
+
+/// A waiter's `gosync::waitgroup` events reach the subscriber only while the group counts
+/// exactly the waiters on its semaphore: never between the CAS that counts it and its
+/// sleep. (Before, "wait: registered, sleep" ran there: a subscriber that blocked or
+/// panicked held a counted waiter away from the semaphore.)
+#[test]
+fn issue11_6_the_subscriber_never_runs_between_a_waits_cas_and_its_sleep() {
+    static WG: WaitGroup = WaitGroup::new();
+    install();
+    WG.add(1);
+    let waiter = thread::spawn(|| {
+        SEEN.with(|seen| *seen.borrow_mut() = Some((&WG, Vec::new())));
+        let outcome = recover(|| WG.wait());
+        (
+            outcome,
+            SEEN.with(|seen| seen.borrow_mut().take().unwrap().1),
+        )
+    });
+    wait_until_parked(&WG, &waiter);
+    WG.done();
+    let (outcome, seen) = waiter.join().unwrap();
+    assert_eq!(outcome, Ok(()));
+    for (message, waiters, parked) in &seen {
+        assert_eq!(
+            *waiters as usize, *parked,
+            "at {message:?} the waiter is counted and not on the semaphore"
+        );
+    }
+    assert!(
+        seen.iter()
+            .any(|(message, ..)| message.starts_with("wait: counter is not zero"))
+            && seen
+                .iter()
+                .any(|(message, ..)| message.starts_with("wait: woken")),
+        "the waiter's events: {seen:?}"
+    );
     assert_eq!(observed(&WG), (0, 0, 0));
 }

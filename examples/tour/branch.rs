@@ -324,15 +324,15 @@ pub fn wait_return(sleep: Sleep, after: u64) -> Vec<GoLine> {
 }
 
 /// Go's `Add` held by the pause right after line 73 (the word `old` before it).
-#[cfg(feature = "tracing")]
+#[cfg(feature = "unstable-window-hook")]
 pub fn add_held(delta: isize, old: u64) -> Vec<GoLine> {
     let state = old.wrapping_add(counter_delta(delta));
     vec![go(
         73,
         format!(
-            "one atomic add of {delta}: {} -> {}, v = {}, w = {}. Held here (a tracing \
-             subscriber blocks on the event right after the add): this is the last Done, and \
-             it has not reset the word or woken anyone yet",
+            "one atomic add of {delta}: {} -> {}, v = {}, w = {}. Held here (gosync's \
+             unstable window hook blocks right after the add): this is the last Done, and it \
+             has not reset the word or woken anyone yet",
             word(old),
             word(state),
             counter(state),

@@ -22,18 +22,18 @@ pub type Observer<'a> = &'a mut dyn FnMut(&Scene, Option<&Step>);
 /// Runs every scene this build can run, reporting each step to `observe` as it happens.
 pub fn run(observe: Observer<'_>) -> Tour {
     let mut tour = Tour::default();
-    #[cfg(feature = "tracing")]
+    #[cfg(any(feature = "unstable-window-hook", feature = "tracing"))]
     let pause = crate::pause::Pause::install();
     tour.scenes.push(two_workers_and_a_waiter(1, observe));
     tour.scenes.push(two_waiters(2, observe));
-    #[cfg(feature = "tracing")]
+    #[cfg(feature = "unstable-window-hook")]
     tour.scenes.push(token_before_sleep(3, observe, pause));
     // Correct use ends here: the checker must have found nothing in it.
     tour.races_found = race::ENABLED.then(race::errors);
     crate::misuse::run(
         &mut tour,
         observe,
-        #[cfg(feature = "tracing")]
+        #[cfg(any(feature = "unstable-window-hook", feature = "tracing"))]
         pause,
     );
     tour
@@ -154,7 +154,7 @@ fn two_waiters(number: usize, observe: Observer<'_>) -> Scene {
 
 /// Scene 3: the waiter is held between its CAS and the semaphore while the last `done`
 /// releases the token; the waiter then finds the token and never sleeps.
-#[cfg(feature = "tracing")]
+#[cfg(feature = "unstable-window-hook")]
 fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause::Pause) -> Scene {
     const MAIN: usize = 0;
     const WORKER: usize = 1;
@@ -166,8 +166,8 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
             part: Part::Tour,
             title: "a token before the sleep",
             intro:
-                "the waiter is held (by a tracing subscriber) after its CAS counted it and before \
-                    it reaches the semaphore; the last done runs in that gap.",
+                "the waiter is held (by gosync's unstable window hook) after its CAS counted it \
+                    and before it reaches the semaphore; the last done runs in that gap.",
             lanes: vec!["G1 main", "G8 worker", "G9 waiter"],
             steps: Vec::new(),
         },

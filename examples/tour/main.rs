@@ -5,14 +5,15 @@
 //! cargo run --example tour -- --svg tour.svg     # ... and draw it as a timeline
 //! cargo run --example tour -- --html tour.html   # ... and write a page to step through it
 //! cargo run --example tour -- --json tour.json   # ... and the record itself, as JSON
-//! cargo run --example tour --features tracing    # + scene 3: a token before the sleep
+//! cargo run --example tour --features tracing    # + scenes 3, 6, 7: threads held inside calls
 //! cargo run --example tour --features race -- --svg tour.svg   # + happens-before edges
 //! ```
 //!
 //! Modules: `director` runs the scenes (its `goroutine`s cued one step at a time, each step
 //! checked and kept by the `recorder`), `branch` replays Go's decisions
 //! (checked against the run), `record` holds what was seen, `narrate` and `svg` show it,
-//! `pause` (with `tracing`) holds a waiter between its CAS and the semaphore.
+//! `pause` (with `--features tracing`) holds a thread inside a call: in a window, through
+//! gosync's unstable window hook, or at a trace event.
 
 mod branch;
 mod director;
@@ -21,8 +22,9 @@ mod html;
 mod json;
 mod misuse;
 mod narrate;
-/// A pause inside gosync's calls, on its trace events (see the comment in the file).
-#[cfg(feature = "tracing")]
+/// A pause inside gosync's calls, in its windows and at its trace events (see the comment
+/// in the file).
+#[cfg(any(feature = "unstable-window-hook", feature = "tracing"))]
 mod pause;
 mod ported;
 mod record;

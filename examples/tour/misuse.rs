@@ -2,7 +2,8 @@
 //! ordered by the director, as the tour's scenes are.
 //!
 //! Scene numbers are fixed (4 to 7), so a link to a step means the same in every build; a
-//! build that cannot run a scene (6 and 7 need the `tracing` pause) skips its number.
+//! build that cannot run a scene (6 and 7 need the pause, `--features tracing`) skips its
+//! number.
 //!
 //! - 4, negative counter: no interleaving needed, one goroutine calls `done` once too often.
 //! - 5, reused before Wait returned: the waiter is a task (`wait_async`) that main polls, so
@@ -31,23 +32,25 @@ use crate::recorder::{Call, Recorder, SemaIs};
 pub fn run(
     tour: &mut Tour,
     observe: Observer<'_>,
-    #[cfg(feature = "tracing")] pause: &'static crate::pause::Pause,
+    #[cfg(any(feature = "unstable-window-hook", feature = "tracing"))]
+    pause: &'static crate::pause::Pause,
 ) {
     quiet_expected_panics();
     let mut names = Names::new(tour);
     tour.scenes.push(negative_counter(observe));
     tour.scenes
         .push(reused_before_wait_returned(observe, &mut names));
+    #[cfg(feature = "unstable-window-hook")]
+    tour.scenes
+        .push(add_during_wait(observe, &mut names, pause));
     #[cfg(feature = "tracing")]
-    {
-        tour.scenes
-            .push(add_during_wait(observe, &mut names, pause));
-        tour.scenes
-            .push(timed_out_waiter(observe, &mut names, pause));
-    }
+    tour.scenes
+        .push(timed_out_waiter(observe, &mut names, pause));
 }
 
-/// The scenes only the `tracing` build runs, by number and title, for the page to list.
+/// The scenes that need the pause (scenes 3 and 6 gosync's unstable window hook, 7 a
+/// `tracing` event: `--features tracing` has both), by number and title, for the page to
+/// list when this build lacks them.
 pub const NEED_TRACING: [(usize, &str); 3] = [
     (3, "a token before the sleep"),
     (6, "Add called concurrently with Wait"),
@@ -228,7 +231,7 @@ fn reused_before_wait_returned(observe: Observer<'_>, names: &mut Names) -> Scen
 /// Scene 6: the last `done` is held right after its atomic add, inside the window before
 /// it resets the word; main's `add(1)` there panics (line 86), and so does the `done`'s
 /// sanity re-check when it goes on (line 97).
-#[cfg(feature = "tracing")]
+#[cfg(feature = "unstable-window-hook")]
 fn add_during_wait(observe: Observer<'_>, names: &mut Names, pause: &crate::pause::Pause) -> Scene {
     const MAIN: usize = 0;
     const WAITER: usize = 1;
@@ -239,7 +242,7 @@ fn add_during_wait(observe: Observer<'_>, names: &mut Names, pause: &crate::paus
         scene(
             6,
             "misuse: Add called concurrently with Wait",
-            "the last done is held (by a tracing subscriber) right after its atomic add: the \
+            "the last done is held (by gosync's unstable window hook) right after its atomic add: the \
              counter is 0, the waiter still counted. main's add(1) lands in that window and \
              panics; the done goes on, its sanity re-check finds the word changed and panics \
              too. A last done after them wakes the waiter. (With --features race the checker \

@@ -80,14 +80,14 @@ pub enum Action {
     /// `wg.wait()` counted itself as a waiter and fell asleep in the semaphore.
     WaitAsleep,
     /// `wg.wait()` counted itself as a waiter and has not reached the semaphore yet. Only
-    /// the `tracing` build can hold a waiter there (scene 3).
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    /// the build with the window hook (`--features tracing`) can hold a waiter there (scene 3).
+    #[cfg_attr(not(feature = "unstable-window-hook"), allow(dead_code))]
     WaitRegistered,
     /// `wg.wait()` returned at once: the counter was 0.
     WaitFast,
     /// `wg.done()` held by the pause right after its atomic add (line 73): the word says
     /// counter 0 and the waiters it must wake, and it has woken nobody yet.
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    #[cfg_attr(not(feature = "unstable-window-hook"), allow(dead_code))]
     DoneHeld,
     /// A call that panicked with Go's text.
     Panicked {

@@ -232,7 +232,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// Records a `wait` that counted itself and has not reached the semaphore yet.
-    #[cfg(feature = "tracing")]
+    #[cfg(feature = "unstable-window-hook")]
     pub fn wait_registered(&mut self, lane: usize, before: Observed) {
         let after = self.observe();
         assert_eq!(
@@ -290,7 +290,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// Records a `done` held by the pause right after its atomic add.
-    #[cfg(feature = "tracing")]
+    #[cfg(feature = "unstable-window-hook")]
     pub fn done_held(&mut self, lane: usize, before: Observed) {
         let after = self.observe();
         assert_eq!(
