@@ -201,14 +201,10 @@ impl WaitQueues {
         }
     }
 
-    /// Go's `fastrand`, for the treap's priorities.
-    fn fastrand(&mut self) -> u32 {
-        let mut x = self.rand;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.rand = x;
-        x
+    /// The slot of the treap's root, the one pointer every link of this root's treap is
+    /// reached from (so that no `&mut self` taken later invalidates a slot found earlier).
+    fn root(&mut self) -> *mut *mut Sudog {
+        ptr::addr_of_mut!(self.treap)
     }
 
     /// The slot holding `addr`'s treap node (the head of its queue), or the empty slot
@@ -217,10 +213,10 @@ impl WaitQueues {
     ///
     /// # Safety
     ///
-    /// Under the root lock.
-    unsafe fn search(&mut self, addr: usize) -> (*mut *mut Sudog, *mut Sudog) {
+    /// Under the root lock; `root` is this root's treap slot.
+    unsafe fn search(root: *mut *mut Sudog, addr: usize) -> (*mut *mut Sudog, *mut Sudog) {
         let mut last = ptr::null_mut();
-        let mut pt: *mut *mut Sudog = &mut self.treap;
+        let mut pt = root;
         // SAFETY: every node reached is queued on this root, whose lock we hold.
         unsafe {
             let mut t = *pt;
@@ -243,7 +239,7 @@ impl WaitQueues {
     /// Whether a waiter on `addr` is queued.
     fn has(&mut self, addr: usize) -> bool {
         // SAFETY: `&mut self` is reached only through the root lock.
-        unsafe { !(*self.search(addr).0).is_null() }
+        unsafe { !(*WaitQueues::search(self.root(), addr).0).is_null() }
     }
 
     /// Go's `semaRoot.queue(addr, s, lifo=false)`: adds `s` at the tail of `addr`'s queue.
@@ -252,13 +248,14 @@ impl WaitQueues {
     ///
     /// Under the root lock; `s` is owned by the caller and in no queue.
     unsafe fn queue(&mut self, addr: usize, s: *mut Sudog) {
+        let root = self.root();
         // SAFETY: `s` is the caller's; every other node reached is queued here.
         unsafe {
             (*l(s)).elem = addr; // go: sema.go:238
             (*l(s)).next = ptr::null_mut();
             (*l(s)).prev = ptr::null_mut();
 
-            let (pt, last) = self.search(addr);
+            let (pt, last) = WaitQueues::search(root, addr);
             let t = *pt;
             if !t.is_null() {
                 // Already have addr in list.
@@ -287,7 +284,7 @@ impl WaitQueues {
             //
             // s.ticket compared with zero in couple of places, therefore set lowest bit.
             // It will not affect treap's quality noticeably.
-            (*l(s)).ticket = self.fastrand() | 1; // go: sema.go:302
+            (*l(s)).ticket = fastrand(&mut self.rand) | 1; // go: sema.go:302
             (*l(s)).parent = last;
             *pt = s;
 
@@ -298,10 +295,10 @@ impl WaitQueues {
                     break;
                 }
                 if (*l(p)).prev == s {
-                    self.rotate_right(p);
+                    WaitQueues::rotate_right(root, p);
                 } else {
                     assert!((*l(p)).next == s, "semaRoot queue");
-                    self.rotate_left(p);
+                    WaitQueues::rotate_left(root, p);
                 }
             }
         }
@@ -315,15 +312,16 @@ impl WaitQueues {
     ///
     /// Under the root lock.
     unsafe fn dequeue(&mut self, addr: usize) -> Option<*mut Sudog> {
+        let root = self.root();
         // SAFETY: the caller holds the lock.
-        let ps = unsafe { self.search(addr).0 };
+        let ps = unsafe { WaitQueues::search(root, addr).0 };
         // SAFETY: as above.
         let s = unsafe { *ps };
         if s.is_null() {
             return None;
         }
         // SAFETY: `s` is the head of `addr`'s queue, at `ps`.
-        unsafe { self.remove_head(ps, s) };
+        unsafe { WaitQueues::remove_head(root, ps, s) };
         Some(s)
     }
 
@@ -332,8 +330,9 @@ impl WaitQueues {
     ///
     /// # Safety
     ///
-    /// Under the root lock; `*ps == s`, a treap node of this root.
-    unsafe fn remove_head(&mut self, ps: *mut *mut Sudog, s: *mut Sudog) {
+    /// Under the root lock; `root` is this root's treap slot (see [`root`](Self::root)),
+    /// and `*ps == s`, a treap node of it, `ps` found from `root`.
+    unsafe fn remove_head(root: *mut *mut Sudog, ps: *mut *mut Sudog, s: *mut Sudog) {
         // SAFETY: `s` and every node linked to it are queued here.
         unsafe {
             let t = (*l(s)).waitlink;
@@ -363,9 +362,9 @@ impl WaitQueues {
                 while !(*l(s)).next.is_null() || !(*l(s)).prev.is_null() {
                     let (prev, next) = ((*l(s)).prev, (*l(s)).next);
                     if next.is_null() || !prev.is_null() && (*l(prev)).ticket < (*l(next)).ticket {
-                        self.rotate_right(s);
+                        WaitQueues::rotate_right(root, s);
                     } else {
-                        self.rotate_left(s);
+                        WaitQueues::rotate_left(root, s);
                     }
                 }
                 // Remove s, now a leaf.
@@ -377,7 +376,7 @@ impl WaitQueues {
                         (*l(p)).next = ptr::null_mut();
                     }
                 } else {
-                    self.treap = ptr::null_mut();
+                    *root = ptr::null_mut();
                 }
             }
             (*l(s)).parent = ptr::null_mut();
@@ -393,8 +392,8 @@ impl WaitQueues {
     ///
     /// # Safety
     ///
-    /// Under the root lock; `x` is a treap node of this root with a `next`.
-    unsafe fn rotate_left(&mut self, x: *mut Sudog) {
+    /// Under the root lock; `root` is this root's treap slot, `x` a node of it with a `next`.
+    unsafe fn rotate_left(root: *mut *mut Sudog, x: *mut Sudog) {
         // SAFETY: every node reached is a treap node of this root.
         unsafe {
             // p -> (x a (y b c))
@@ -411,7 +410,7 @@ impl WaitQueues {
 
             (*l(y)).parent = p;
             if p.is_null() {
-                self.treap = y;
+                *root = y;
             } else if (*l(p)).prev == x {
                 (*l(p)).prev = y;
             } else {
@@ -426,8 +425,8 @@ impl WaitQueues {
     ///
     /// # Safety
     ///
-    /// Under the root lock; `y` is a treap node of this root with a `prev`.
-    unsafe fn rotate_right(&mut self, y: *mut Sudog) {
+    /// Under the root lock; `root` is this root's treap slot, `y` a node of it with a `prev`.
+    unsafe fn rotate_right(root: *mut *mut Sudog, y: *mut Sudog) {
         // SAFETY: every node reached is a treap node of this root.
         unsafe {
             // p -> (y (x a b) c)
@@ -444,7 +443,7 @@ impl WaitQueues {
 
             (*l(x)).parent = p;
             if p.is_null() {
-                self.treap = x;
+                *root = x;
             } else if (*l(p)).prev == y {
                 (*l(p)).prev = x;
             } else {
@@ -467,11 +466,12 @@ impl WaitQueues {
             if (*s).readied() {
                 return false;
             }
-            let (ps, _) = self.search(addr);
+            let root = self.root();
+            let (ps, _) = WaitQueues::search(root, addr);
             let head = *ps;
             debug_assert!(!head.is_null(), "a queued waiter's address has a queue");
             if head == s {
-                self.remove_head(ps, s);
+                WaitQueues::remove_head(root, ps, s);
                 return true;
             }
             // In the list behind the head: unlink it.
@@ -497,13 +497,23 @@ impl WaitQueues {
     /// Under the root lock; the nodes may be followed only while it is held.
     unsafe fn waiters_on(&mut self, addr: usize) -> impl Iterator<Item = *mut Sudog> {
         // SAFETY: the caller holds the lock.
-        let head = unsafe { *self.search(addr).0 };
+        let head = unsafe { *WaitQueues::search(self.root(), addr).0 };
         // SAFETY: every node of the list is queued here, under the caller's lock.
         std::iter::successors((!head.is_null()).then_some(head), |&s| unsafe {
             let next = (*l(s)).waitlink;
             (!next.is_null()).then_some(next)
         })
     }
+}
+
+/// Go's `fastrand`, for the treap's priorities: a xorshift.
+fn fastrand(state: &mut u32) -> u32 {
+    let mut x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *state = x;
+    x
 }
 
 fn address(addr: &AtomicU32) -> usize {

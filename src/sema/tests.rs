@@ -150,3 +150,142 @@ fn a_release_without_a_queued_waiter_keeps_its_token_even_on_a_busy_root() {
     release(&PAIR.0);
     busy.join().unwrap();
 }
+
+/// The treap of addresses and each address's list, against a model (a FIFO per address),
+/// through every operation the semaphore makes: queue, dequeue, and a withdrawal from the
+/// head, the middle or the tail of a list. After every step the links are checked: the
+/// tree is ordered by address and heap-ordered by ticket, every parent link is the
+/// inverse of a child link, and each list runs head to tail through `waitlink`, back
+/// through `waitprev`, with `waittail` on its head. Many addresses, one `WaitQueues`: the
+/// worst case of one root (Go issue 17953). No threads: it checks the unsafe links alone
+/// (also under Miri: `cargo +nightly miri test --lib sema::tests::treap`).
+#[test]
+fn treap_matches_a_fifo_per_address_through_queue_dequeue_and_withdrawal() {
+    use std::collections::{BTreeMap, VecDeque};
+
+    use super::sudog::{acquire_sudog, release_sudog, Sudog, SudogRef};
+    use super::{l, WaitQueues};
+
+    /// Every invariant of the treap and its lists; returns the queues it holds.
+    fn check(q: &mut WaitQueues) -> BTreeMap<usize, Vec<*mut Sudog>> {
+        let mut found = BTreeMap::new();
+        // SAFETY: every node reached is queued in `q`, which this thread owns.
+        unsafe fn walk(
+            t: *mut Sudog,
+            parent: *mut Sudog,
+            range: (usize, usize),
+            found: &mut BTreeMap<usize, Vec<*mut Sudog>>,
+        ) {
+            if t.is_null() {
+                return;
+            }
+            // SAFETY: the caller's contract.
+            unsafe {
+                let n = &*l(t);
+                assert_eq!(n.parent, parent, "parent link");
+                assert!(range.0 <= n.elem && n.elem < range.1, "ordered by address");
+                if !parent.is_null() {
+                    assert!((*l(parent)).ticket <= n.ticket, "heap-ordered by ticket");
+                }
+                assert!(n.waitprev.is_null(), "a head has no waitprev");
+                let mut list = vec![t];
+                let (mut prev, mut s) = (t, n.waitlink);
+                while !s.is_null() {
+                    assert_eq!((*l(s)).elem, n.elem, "a list holds one address");
+                    assert_eq!(
+                        (*l(s)).waitprev,
+                        prev,
+                        "waitprev is the inverse of waitlink"
+                    );
+                    list.push(s);
+                    (prev, s) = (s, (*l(s)).waitlink);
+                }
+                let tail = if list.len() == 1 {
+                    std::ptr::null_mut()
+                } else {
+                    prev
+                };
+                assert_eq!(n.waittail, tail, "waittail is the last of the list");
+                found.insert(n.elem, list);
+                walk(n.prev, t, (range.0, n.elem), found);
+                walk(n.next, t, (n.elem + 1, range.1), found);
+            }
+        }
+        // SAFETY: as above.
+        unsafe { walk(q.treap, std::ptr::null_mut(), (0, usize::MAX), &mut found) };
+        found
+    }
+
+    let mut q = WaitQueues::new(7);
+    let mut model: BTreeMap<usize, VecDeque<*mut Sudog>> = BTreeMap::new();
+    let mut free: Vec<SudogRef> = (0..64).map(|_| acquire_sudog()).collect();
+    let mut owned: Vec<SudogRef> = Vec::new(); // queued, by node
+    let mut rand = 0x2545_F491_u32;
+    let mut next = move |n: usize| {
+        rand ^= rand << 13;
+        rand ^= rand >> 17;
+        rand ^= rand << 5;
+        rand as usize % n
+    };
+    for step in 0..if cfg!(miri) { 1_500 } else { 20_000 } {
+        let addr = 8 * (1 + next(24));
+        match next(3) {
+            0 if !free.is_empty() => {
+                let s = free.swap_remove(next(free.len()));
+                // SAFETY: `s` is ours and in no queue; `q` is this thread's.
+                unsafe { q.queue(addr, s.as_ptr()) };
+                model.entry(addr).or_default().push_back(s.as_ptr());
+                owned.push(s);
+            }
+            1 => {
+                // SAFETY: `q` is this thread's.
+                let got = unsafe { q.dequeue(addr) };
+                let want = model.get_mut(&addr).and_then(VecDeque::pop_front);
+                assert_eq!(got, want, "step {step}: dequeue is FIFO per address");
+                if model.get(&addr).is_some_and(VecDeque::is_empty) {
+                    model.remove(&addr);
+                }
+                if let Some(s) = got {
+                    let i = owned.iter().position(|o| o.as_ptr() == s).unwrap();
+                    free.push(owned.swap_remove(i));
+                }
+            }
+            _ if !owned.is_empty() => {
+                let i = next(owned.len());
+                let s = owned[i].as_ptr();
+                // SAFETY: `s` is queued in `q`, which is this thread's.
+                let a = unsafe { (*l(s)).elem };
+                // SAFETY: as above.
+                assert!(
+                    unsafe { q.remove(a, s) },
+                    "step {step}: a queued node is removed"
+                );
+                let list = model.get_mut(&a).unwrap();
+                list.retain(|&x| x != s);
+                if list.is_empty() {
+                    model.remove(&a);
+                }
+                free.push(owned.swap_remove(i));
+            }
+            _ => {}
+        }
+        let found = check(&mut q);
+        let want: BTreeMap<usize, Vec<*mut Sudog>> = model
+            .iter()
+            .map(|(&a, list)| (a, list.iter().copied().collect()))
+            .collect();
+        assert_eq!(
+            found, want,
+            "step {step}: the treap holds the model's queues"
+        );
+    }
+    for s in owned {
+        // SAFETY: as above.
+        let a = unsafe { (*l(s.as_ptr())).elem };
+        // SAFETY: as above.
+        assert!(unsafe { q.remove(a, s.as_ptr()) });
+        free.push(s);
+    }
+    assert!(q.treap.is_null());
+    free.into_iter().for_each(release_sudog);
+}
