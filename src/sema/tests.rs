@@ -256,10 +256,8 @@ fn treap_matches_a_fifo_per_address_through_queue_dequeue_and_withdrawal() {
                 // SAFETY: `s` is queued in `q`, which is this thread's.
                 let a = unsafe { (*l(s)).elem };
                 // SAFETY: as above.
-                assert!(
-                    unsafe { q.remove(a, s) },
-                    "step {step}: a queued node is removed"
-                );
+                let removed = unsafe { q.remove(a, s) };
+                assert!(removed, "step {step}: a queued node is removed");
                 let list = model.get_mut(&a).unwrap();
                 list.retain(|&x| x != s);
                 if list.is_empty() {
