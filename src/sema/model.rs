@@ -63,3 +63,34 @@ fn a_release_whose_token_a_barger_took_leaves_the_task_for_the_next() {
         );
     });
 }
+
+/// A waiter that a release readied takes its token, returns, and queues again on the same
+/// node (its thread's sudog cache gives the node straight back) while the releaser may
+/// still be between readying it and waking it. The releaser touches only the wake handle
+/// it took out under the root lock, never the node after its `readied` store: loom checks
+/// every access to the node's cells, so a releaser that touched the node later would be a
+/// reported race with the node's second wait. Both waits get their tokens.
+#[test]
+fn a_readied_node_is_reused_by_its_waiter_while_its_releaser_wakes_it() {
+    loom::model(|| {
+        let sema = Arc::new(AtomicU32::new(0));
+        let waiter = {
+            let sema = Arc::clone(&sema);
+            thread::spawn(move || {
+                semacquire(&sema);
+                semacquire(&sema);
+            })
+        };
+        for _ in 0..2 {
+            let mut readied = Readied::default();
+            semrelease(&sema, &mut readied);
+            readied.wake_all();
+        }
+        waiter.join().unwrap();
+        // ORDERING: SeqCst; every thread that touched the semaphore was joined.
+        assert_eq!(
+            sema.load(crate::primitive::sync::atomic::Ordering::SeqCst),
+            0
+        );
+    });
+}
