@@ -47,7 +47,10 @@ use std::ptr;
 use std::sync::PoisonError;
 use std::task::{Poll, Waker};
 
-use crate::primitive::sync::atomic::{fence, AtomicU32, Ordering::SeqCst};
+use crate::primitive::sync::atomic::{
+    fence, AtomicU32,
+    Ordering::{Relaxed, SeqCst},
+};
 use crate::primitive::sync::{Mutex, MutexGuard};
 use crate::primitive::{const_fn_unless_model, global, thread, CachePadded};
 use crate::trace::trace;
@@ -134,7 +137,7 @@ impl SemaRoot {
     /// `s` in `nwait`, re-checks the semaphore, and queues `s` unless a token is there.
     /// Returns whether it took a token; if not, `s` is queued and the lock released, and
     /// the caller sleeps.
-    fn queue_unless_acquired(&self, addr: &AtomicU32, s: &SudogRef) -> bool {
+    fn queue_unless_acquired(&self, addr: &Sema, s: &SudogRef) -> bool {
         let mut queues = self.lock(); // go: sema.go:138
 
         // Add ourselves to nwait to disable "easy case" in semrelease.
@@ -158,7 +161,7 @@ impl SemaRoot {
         // ORDERING: SeqCst; we are not queued, so no releaser reads this yet.
         s.get().state.store(sudog::QUEUED, SeqCst);
         // SAFETY: `s` is the caller's node, in no queue, and we hold the root lock.
-        unsafe { queues.queue(address(addr), s.as_ptr()) }; // go: sema.go:149
+        unsafe { queues.queue(addr.key(), s.as_ptr()) }; // go: sema.go:149
         false // go: sema.go:150 (goparkunlock: the guard unlocks here, the caller parks)
     }
 }
@@ -214,18 +217,18 @@ impl WaitQueues {
     /// # Safety
     ///
     /// Under the root lock; `root` is this root's treap slot.
-    unsafe fn search(root: *mut *mut Sudog, addr: usize) -> (*mut *mut Sudog, *mut Sudog) {
+    unsafe fn search(root: *mut *mut Sudog, key: Key) -> (*mut *mut Sudog, *mut Sudog) {
         let mut last = ptr::null_mut();
         let mut pt = root;
         // SAFETY: every node reached is queued on this root, whose lock we hold.
         unsafe {
             let mut t = *pt;
             while !t.is_null() {
-                if (*l(t)).elem == addr {
+                if (*l(t)).elem == key {
                     break;
                 }
                 last = t;
-                pt = if addr < (*l(t)).elem {
+                pt = if key < (*l(t)).elem {
                     &mut (*l(t)).prev
                 } else {
                     &mut (*l(t)).next
@@ -237,9 +240,9 @@ impl WaitQueues {
     }
 
     /// Whether a waiter on `addr` is queued.
-    fn has(&mut self, addr: usize) -> bool {
+    fn has(&mut self, key: Key) -> bool {
         // SAFETY: `&mut self` is reached only through the root lock.
-        unsafe { !(*WaitQueues::search(self.root(), addr).0).is_null() }
+        unsafe { !(*WaitQueues::search(self.root(), key).0).is_null() }
     }
 
     /// Go's `semaRoot.queue(addr, s, lifo=false)`: adds `s` at the tail of `addr`'s queue.
@@ -247,15 +250,15 @@ impl WaitQueues {
     /// # Safety
     ///
     /// Under the root lock; `s` is owned by the caller and in no queue.
-    unsafe fn queue(&mut self, addr: usize, s: *mut Sudog) {
+    unsafe fn queue(&mut self, key: Key, s: *mut Sudog) {
         let root = self.root();
         // SAFETY: `s` is the caller's; every other node reached is queued here.
         unsafe {
-            (*l(s)).elem = addr; // go: sema.go:238
+            (*l(s)).elem = key; // go: sema.go:238
             (*l(s)).next = ptr::null_mut();
             (*l(s)).prev = ptr::null_mut();
 
-            let (pt, last) = WaitQueues::search(root, addr);
+            let (pt, last) = WaitQueues::search(root, key);
             let t = *pt;
             if !t.is_null() {
                 // Already have addr in list.
@@ -311,10 +314,10 @@ impl WaitQueues {
     /// # Safety
     ///
     /// Under the root lock.
-    unsafe fn dequeue(&mut self, addr: usize) -> Option<*mut Sudog> {
+    unsafe fn dequeue(&mut self, key: Key) -> Option<*mut Sudog> {
         let root = self.root();
         // SAFETY: the caller holds the lock.
-        let ps = unsafe { WaitQueues::search(root, addr).0 };
+        let ps = unsafe { WaitQueues::search(root, key).0 };
         // SAFETY: as above.
         let s = unsafe { *ps };
         if s.is_null() {
@@ -380,7 +383,7 @@ impl WaitQueues {
                 }
             }
             (*l(s)).parent = ptr::null_mut();
-            (*l(s)).elem = 0;
+            (*l(s)).elem = Key::NONE;
             (*l(s)).next = ptr::null_mut();
             (*l(s)).prev = ptr::null_mut();
             (*l(s)).ticket = 0;
@@ -459,7 +462,7 @@ impl WaitQueues {
     /// # Safety
     ///
     /// Under the root lock; `s` is a node queued on `addr` of this root, or readied.
-    unsafe fn remove(&mut self, addr: usize, s: *mut Sudog) -> bool {
+    unsafe fn remove(&mut self, key: Key, s: *mut Sudog) -> bool {
         // SAFETY: `s` is queued here (its state says whether it still is, and releases
         // change it only under this lock), and so is every node linked to it.
         unsafe {
@@ -467,7 +470,7 @@ impl WaitQueues {
                 return false;
             }
             let root = self.root();
-            let (ps, _) = WaitQueues::search(root, addr);
+            let (ps, _) = WaitQueues::search(root, key);
             let head = *ps;
             debug_assert!(!head.is_null(), "a queued waiter's address has a queue");
             if head == s {
@@ -485,7 +488,7 @@ impl WaitQueues {
             }
             (*l(s)).waitprev = ptr::null_mut();
             (*l(s)).waitlink = ptr::null_mut();
-            (*l(s)).elem = 0;
+            (*l(s)).elem = Key::NONE;
         }
         true
     }
@@ -495,9 +498,9 @@ impl WaitQueues {
     /// # Safety
     ///
     /// Under the root lock; the nodes may be followed only while it is held.
-    unsafe fn waiters_on(&mut self, addr: usize) -> impl Iterator<Item = *mut Sudog> {
+    unsafe fn waiters_on(&mut self, key: Key) -> impl Iterator<Item = *mut Sudog> {
         // SAFETY: the caller holds the lock.
-        let head = unsafe { *WaitQueues::search(self.root(), addr).0 };
+        let head = unsafe { *WaitQueues::search(self.root(), key).0 };
         // SAFETY: every node of the list is queued here, under the caller's lock.
         std::iter::successors((!head.is_null()).then_some(head), |&s| unsafe {
             let next = (*l(s)).waitlink;
@@ -516,8 +519,98 @@ fn fastrand(state: &mut u32) -> u32 {
     x
 }
 
-fn address(addr: &AtomicU32) -> usize {
-    addr as *const AtomicU32 as usize
+/// A semaphore: Go's `*uint32` count, which callers own, with gosync's identity for the
+/// waiters queued on it.
+///
+/// Go's runtime knows a semaphore by its address alone, and nothing in Go moves memory
+/// that a waiter sleeps on. A Rust value can move, and a future leaked with `mem::forget`
+/// leaves its node queued under the address its group had: a new group at that address
+/// must never dequeue it. So the queues are keyed by the address *and* an id, drawn once
+/// per semaphore the first time a waiter queues on it (so `new` stays `const` and a group
+/// that never sleeps never draws one). The id moves with the value; a group at a reused
+/// address has its own. Ids are 32-bit and drawn from one counter: a wrong match would
+/// need a node leaked on a moved group and then 2^32 ids later a new group at that very
+/// address.
+#[repr(C)]
+pub(crate) struct Sema {
+    /// The count (Go's `*addr`): tokens released and not yet taken.
+    value: AtomicU32,
+    /// 0 until a waiter first queues; then this semaphore's id for good.
+    id: AtomicU32,
+}
+
+/// What a queue is keyed by (Go: `elem`, the address alone): see [`Sema`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Key {
+    addr: usize,
+    id: u32,
+}
+
+impl Key {
+    /// No semaphore: the key of a node in no queue.
+    pub(crate) const NONE: Key = Key { addr: 0, id: 0 };
+}
+
+global! {
+    /// The last id drawn for a semaphore.
+    static LAST_ID: AtomicU32 = AtomicU32::new(0);
+}
+
+impl Sema {
+    const_fn_unless_model! {
+        /// A semaphore with no tokens and no id yet.
+        pub(crate) fn new() -> Sema {
+            Sema {
+                value: AtomicU32::new(0),
+                id: AtomicU32::new(0),
+            }
+        }
+    }
+
+    /// The count, for observations (a snapshot, a test): stale as soon as it is read.
+    pub(crate) fn value(&self) -> u32 {
+        // ORDERING: SeqCst, an observation; it orders nothing the caller relies on.
+        self.value.load(SeqCst)
+    }
+
+    /// The key of this semaphore's queue, if a waiter ever queued on it.
+    fn key_if_drawn(&self) -> Option<Key> {
+        // ORDERING: Relaxed, as in `key`; a waiter queued before the caller's look (by
+        // the caller's own happens-before) drew the id before it.
+        let id = self.id.load(Relaxed);
+        (id != 0).then(|| Key {
+            addr: address(self),
+            id,
+        })
+    }
+
+    /// The key of this semaphore's queue, drawing its id on first use.
+    fn key(&self) -> Key {
+        // ORDERING: Relaxed. The id publishes nothing else; every thread agrees on it
+        // because it is written once (the compare-exchange below) and the coherence of
+        // this one location makes every later load see that write or the failed CAS's.
+        let mut id = self.id.load(Relaxed);
+        if id == 0 {
+            let mut new = 0;
+            while new == 0 {
+                // ORDERING: Relaxed: the counter only has to hand out distinct values.
+                new = LAST_ID.fetch_add(1, Relaxed).wrapping_add(1);
+            }
+            // ORDERING: Relaxed, see above.
+            id = match self.id.compare_exchange(0, new, Relaxed, Relaxed) {
+                Ok(_) => new,
+                Err(drawn) => drawn,
+            };
+        }
+        Key {
+            addr: address(self),
+            id,
+        }
+    }
+}
+
+fn address(addr: &Sema) -> usize {
+    addr as *const Sema as usize
 }
 
 /// The waiters one release (or a batch of them) readied, to wake once the releaser has
@@ -605,8 +698,8 @@ pub(crate) struct Acquisition {
     node: ManuallyDrop<SudogRef>,
     /// Whether `node` is queued (or readied and not yet looked at).
     queued: bool,
-    /// The address `node` was queued on, while `queued`.
-    addr: usize,
+    /// The semaphore `node` was queued on, while `queued`.
+    key: Key,
 }
 
 impl Acquisition {
@@ -630,7 +723,7 @@ impl Acquisition {
         Acquisition {
             node: ManuallyDrop::new(node),
             queued: false,
-            addr: 0,
+            key: Key::NONE,
         }
     }
 
@@ -642,7 +735,7 @@ impl Acquisition {
     /// A task's waker for the next release, replacing the one of an earlier poll. The
     /// clone (user code) runs before the root lock is taken, the old waker is dropped
     /// after it is released; a waiter already readied keeps the waker its release took.
-    pub(crate) fn set_waker(&self, addr: &AtomicU32, new: &Waker) {
+    pub(crate) fn set_waker(&self, addr: &Sema, new: &Waker) {
         if !self.queued {
             return;
         }
@@ -677,7 +770,7 @@ impl Acquisition {
     /// when the deadline passes (see [`cancel`]).
     pub(crate) fn poll(
         &mut self,
-        addr: &AtomicU32,
+        addr: &Sema,
         mut sleep: impl FnMut(&Sudog) -> Slept,
         withdraw: impl FnOnce() -> bool,
     ) -> Poll<cancel::Acquire> {
@@ -690,10 +783,10 @@ impl Acquisition {
                     self.queued = false;
                     return Poll::Ready(cancel::Acquire::Token); // go: sema.go:152
                 }
-                trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "park");
+                trace!(target: "gosync::sema", addr = ?(addr as *const Sema), "park");
                 match sleep(self.node.get()) {
                     Slept::Woken => {
-                        trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), "wake");
+                        trace!(target: "gosync::sema", addr = ?(addr as *const Sema), "wake");
                         continue;
                     }
                     Slept::Pending => return Poll::Pending,
@@ -701,7 +794,7 @@ impl Acquisition {
                         self.queued = false;
                         let withdraw = withdraw.take().expect("expires once");
                         let acquired = root.withdraw(addr, &self.node, withdraw);
-                        trace!(target: "gosync::sema", addr = ?(addr as *const AtomicU32), ?acquired, "deadline passed");
+                        trace!(target: "gosync::sema", addr = ?(addr as *const Sema), ?acquired, "deadline passed");
                         return Poll::Ready(acquired);
                     }
                 }
@@ -711,7 +804,7 @@ impl Acquisition {
                 return Poll::Ready(cancel::Acquire::Token); // go: sema.go:145
             }
             self.queued = true;
-            self.addr = address(addr);
+            self.key = addr.key();
         }
     }
 
@@ -719,7 +812,7 @@ impl Acquisition {
     /// when it is not queued (never queued, or it already took its token).
     pub(crate) fn cancel(
         &mut self,
-        addr: &AtomicU32,
+        addr: &Sema,
         withdraw: impl FnOnce() -> bool,
     ) -> Option<cancel::Acquire> {
         if !std::mem::take(&mut self.queued) {
@@ -740,10 +833,10 @@ impl Drop for Acquisition {
     /// release on a later group at this address readies it instead of a live waiter.
     fn drop(&mut self) {
         if self.queued {
-            let root = SEMTABLE.root_for(self.addr);
+            let root = SEMTABLE.root_for(self.key.addr);
             let mut queues = root.lock();
-            // SAFETY: queued on `self.addr` of this root (or readied), under its lock.
-            if unsafe { queues.remove(self.addr, self.node.as_ptr()) } {
+            // SAFETY: queued on `self.key` of this root (or readied), under its lock.
+            if unsafe { queues.remove(self.key, self.node.as_ptr()) } {
                 // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
                 root.nwait.fetch_sub(1, SeqCst);
             }
@@ -756,7 +849,7 @@ impl Drop for Acquisition {
 /// Go's `sync_runtime_Semacquire` → `semacquire1(addr, lifo=false, ...)`: waits until
 /// `*addr > 0` and then atomically decrements it.
 #[inline]
-pub(crate) fn semacquire(addr: &AtomicU32) {
+pub(crate) fn semacquire(addr: &Sema) {
     // Easy case.
     if cansemacquire(addr) {
         // go: sema.go:111
@@ -770,7 +863,7 @@ pub(crate) fn semacquire(addr: &AtomicU32) {
 /// enqueue itself as a waiter, sleep (waiter descriptor is dequeued by signaler).
 #[cold]
 #[inline(never)]
-fn semacquire_slow(addr: &AtomicU32) {
+fn semacquire_slow(addr: &Sema) {
     let parker = thread::Parker::for_current_thread();
     let mut s = Acquisition::thread(&parker); // go: sema.go:121
     let parked = |s: &Sudog| {
@@ -791,13 +884,13 @@ fn semacquire_slow(addr: &AtomicU32) {
 /// starvation mode), and gosync gives every dequeued waiter its token under the root lock
 /// anyway (see [`semrelease_slow`]); so the releaser has no reason to yield to it.
 #[inline]
-pub(crate) fn semrelease(addr: &AtomicU32, readied: &mut Readied) {
+pub(crate) fn semrelease(addr: &Sema, readied: &mut Readied) {
     let root = SEMTABLE.root_for(address(addr)); // go: sema.go:166
 
     // ORDERING: SeqCst. Publishes the token (release: the releaser's writes happen before
     // the acquirer's successful `cansemacquire`) and is one half of the Dekker pair with
     // `nwait` described in `queue_unless_acquired`.
-    addr.fetch_add(1, SeqCst); // go: sema.go:167
+    addr.value.fetch_add(1, SeqCst); // go: sema.go:167
 
     // ORDERING: keeps the token above and the `nwait` check below in one total order
     // with the waiter's `nwait` increment and re-check; see `store_load_fence`.
@@ -824,7 +917,7 @@ pub(crate) fn semrelease(addr: &AtomicU32, readied: &mut Readied) {
 /// future) keeps its own token instead of leaving it for another waiter of the group.
 #[cold]
 #[inline(never)]
-fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, readied: &mut Readied) {
+fn semrelease_slow(root: &SemaRoot, addr: &Sema, readied: &mut Readied) {
     let mut queues = root.lock(); // go: sema.go:177
 
     // ORDERING: SeqCst; under the lock every change of `nwait` is visible anyway.
@@ -840,10 +933,11 @@ fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, readied: &mut Readied) {
     // or, under misuse, to a barging acquirer. Then the head stays queued for the release
     // that brings its own token; a waiter readied without one would have to queue again,
     // and a forgotten future never does.
-    let s = if queues.has(address(addr)) && cansemacquire(addr) {
+    let key = addr.key();
+    let s = if queues.has(key) && cansemacquire(addr) {
         // go: sema.go:197 (cansemacquire for the waiter: gosync always, under the lock)
         // SAFETY: under the root lock.
-        unsafe { queues.dequeue(address(addr)) } // go: sema.go:184
+        unsafe { queues.dequeue(key) } // go: sema.go:184
     } else {
         None
     };
@@ -869,12 +963,15 @@ fn semrelease_slow(root: &SemaRoot, addr: &AtomicU32, readied: &mut Readied) {
 /// to take it out, and once the group is gone nothing would; a new group at the same
 /// address must never dequeue it. The nodes stay leaked (their futures own them); their
 /// wakers are dropped after unlocking.
-pub(crate) fn purge(addr: &AtomicU32) {
+pub(crate) fn purge(addr: &Sema) {
+    let Some(key) = addr.key_if_drawn() else {
+        return; // no waiter ever queued on it
+    };
     let root = SEMTABLE.root_for(address(addr));
     let mut stale = Vec::new();
     let mut queues = root.lock();
     // SAFETY: under the root lock; each node is taken out of the queue before the next.
-    while let Some(s) = unsafe { queues.dequeue(address(addr)) } {
+    while let Some(s) = unsafe { queues.dequeue(key) } {
         // SAFETY: dequeued under the lock; its future is leaked and never looks again.
         stale.push(unsafe { (*Sudog::wake(s)).take() });
     }
@@ -908,16 +1005,20 @@ fn store_load_fence() {
 /// takes that token on credit ([`cancel`]): the value may then be negative (a debt)
 /// until the release's increment pays it, and a debt is no token.
 #[inline]
-fn cansemacquire(addr: &AtomicU32) -> bool {
+fn cansemacquire(addr: &Sema) -> bool {
     loop {
         // ORDERING: SeqCst as Go's `atomic.Load`; a stale value only costs a CAS retry.
-        let v = addr.load(SeqCst); // go: sema.go:225
+        let v = addr.value.load(SeqCst); // go: sema.go:225
         if v as i32 <= 0 {
             return false;
         }
         // ORDERING: SeqCst. Success acquires the token the releaser's `fetch_add`
         // published: everything before that release happens before our return.
-        if addr.compare_exchange(v, v - 1, SeqCst, SeqCst).is_ok() {
+        if addr
+            .value
+            .compare_exchange(v, v - 1, SeqCst, SeqCst)
+            .is_ok()
+        {
             // go: sema.go:229
             return true;
         }
@@ -926,11 +1027,14 @@ fn cansemacquire(addr: &AtomicU32) -> bool {
 
 /// How many waiters are queued on `addr` right now (tests and the tour use it to know a
 /// waiter has really parked, instead of sleeping and hoping).
-pub(crate) fn queued_waiters(addr: &AtomicU32) -> usize {
+pub(crate) fn queued_waiters(addr: &Sema) -> usize {
+    let Some(key) = addr.key_if_drawn() else {
+        return 0; // no waiter ever queued on it
+    };
     let root = SEMTABLE.root_for(address(addr));
     let mut queues = root.lock();
     // SAFETY: under the root lock, held while the nodes are counted.
-    let n = unsafe { queues.waiters_on(address(addr)) }.count();
+    let n = unsafe { queues.waiters_on(key) }.count();
     drop(queues);
     n
 }

@@ -10,10 +10,10 @@ use std::task::Poll;
 
 use crate::error::WaitGroupError;
 use crate::primitive::const_fn_unless_model;
-use crate::primitive::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
+use crate::primitive::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use crate::race;
 use crate::sema::cancel::Acquire;
-use crate::sema::{purge, queued_waiters, semacquire, semrelease, Readied};
+use crate::sema::{purge, queued_waiters, semacquire, semrelease, Readied, Sema};
 use crate::trace::trace;
 
 mod checked;
@@ -129,7 +129,7 @@ pub struct WaitGroup {
     // an `AtomicU64` is always 8-aligned, so `state()` has nothing to swap.
     state1: AtomicU64,
     /// The semaphore count the waiters sleep on (Go's `state2`, the `semap` of `state()`).
-    state2: AtomicU32,
+    state2: Sema,
     /// The group's identity for the race checker, standing for both of Go's keys: the sync
     /// object `unsafe.Pointer(wg)` and the memory location `semap`. The checker keeps sync
     /// clocks and shadow memory in separate maps, so one key serves both; an id, unlike
@@ -155,7 +155,7 @@ impl WaitGroup {
         pub fn new() -> WaitGroup {
             WaitGroup {
                 state1: AtomicU64::new(0),
-                state2: AtomicU32::new(0),
+                state2: Sema::new(),
                 race: race::ObjectId::new(),
                 go_panic: go::GoPanic::new(),
             }
@@ -164,7 +164,7 @@ impl WaitGroup {
 
     /// Go's `state()`: the state word and the semaphore.
     #[inline]
-    fn state(&self) -> (&AtomicU64, &AtomicU32) {
+    fn state(&self) -> (&AtomicU64, &Sema) {
         (&self.state1, &self.state2) // go: waitgroup.go:40
     }
 
@@ -360,7 +360,7 @@ impl WaitGroup {
     #[track_caller]
     fn wait_port_slow(&self) -> Result<(), WaitGroupError> {
         let _site = race::blocking_here(); // the race build's dump names the user's wait
-        let semacquire = |semap: &AtomicU32| {
+        let semacquire = |semap: &Sema| {
             semacquire(semap);
             Poll::Ready(Acquire::Token)
         };
@@ -380,7 +380,7 @@ impl WaitGroup {
     #[track_caller]
     fn wait_go(
         &self,
-        entry: Entry<impl FnOnce(&AtomicU32) -> Poll<Acquire>>,
+        entry: Entry<impl FnOnce(&Sema) -> Poll<Acquire>>,
     ) -> Result<Poll<bool>, WaitGroupError> {
         let (statep, semap) = self.state(); // go: waitgroup.go:113
         if race::ENABLED {
@@ -626,7 +626,7 @@ impl WaitGroup {
             waiters: waiters(state),
             go_panic: state & GO_PANIC != 0,
             // ORDERING: SeqCst; an observation only.
-            sema: semap.load(SeqCst),
+            sema: semap.value(),
             parked: queued_waiters(semap),
         }
     }
@@ -641,7 +641,7 @@ impl WaitGroup {
 /// [`Readied`]), and the caller's `tracing` event comes after.
 #[cold]
 #[inline(never)]
-fn release_waiters(statep: &AtomicU64, semap: &AtomicU32, state: u64, mut w: u32) {
+fn release_waiters(statep: &AtomicU64, semap: &Sema, state: u64, mut w: u32) {
     // Reset waiters count to 0.
     // ORDERING: SeqCst (Go 1.20+ `Store`). A waiter reading this zero on its fast path
     // acquires the decrements this thread gathered with its acquiring `fetch_add`; a

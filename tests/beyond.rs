@@ -625,6 +625,31 @@ fn issue11_4_a_forgotten_future_never_reaches_a_new_group_at_its_address() {
     clean_generation(&place);
 }
 
+/// Defect 4 for a group that is moved, not dropped: the node of a future forgotten while
+/// it slept stays under the group's old address, and a new group built there must start
+/// clean and wake its own waiters. The queues are keyed by the address and the
+/// semaphore's id, which moves with the group; the moved group keeps its waiter.
+#[test]
+fn issue11_4_a_forgotten_future_of_a_moved_group_never_reaches_a_new_group_at_its_old_address() {
+    let mut place = Box::new(WaitGroup::new());
+    place.add(1);
+    let mut wait = Box::pin(place.wait_async());
+    assert_eq!(poll_once(&mut wait.as_mut()), Poll::Pending);
+    std::mem::forget(wait);
+    let address = &*place as *const WaitGroup;
+    let moved = std::mem::replace(&mut *place, WaitGroup::new()); // moved out, not dropped
+    assert_eq!(&*place as *const WaitGroup, address);
+    assert_eq!(at_rest(&place), (0, 0, 0), "the new group starts clean");
+    clean_generation(&place);
+    let snapshot = moved.snapshot();
+    assert_eq!(
+        (snapshot.counter, snapshot.waiters),
+        (1, 1),
+        "the moved group keeps its waiter"
+    );
+    moved.done(); // releases the forgotten waiter's token; nobody takes it
+}
+
 // Defect 7 is an interleaving; see `tests/loom_beyond.rs`
 // (`dequeued_timed_waiter_never_uncounts_a_new_generation`).
 

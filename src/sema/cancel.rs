@@ -29,8 +29,8 @@
 use std::time::Instant;
 
 use super::sudog::{Sudog, SudogRef};
-use super::{cansemacquire, Acquisition, Slept};
-use crate::primitive::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use super::{cansemacquire, Acquisition, Sema, Slept};
+use crate::primitive::sync::atomic::Ordering::SeqCst;
 use crate::primitive::thread;
 use crate::primitive::time::Timer;
 
@@ -51,7 +51,7 @@ pub(crate) enum Acquire {
 /// root lock only when no release has dequeued the waiter; it returns whether the owner
 /// un-counted the waiter (no release will come for it).
 pub(crate) fn semacquire_until(
-    addr: &AtomicU32,
+    addr: &Sema,
     deadline: Instant,
     withdraw: impl FnOnce() -> bool,
 ) -> Acquire {
@@ -81,7 +81,7 @@ impl super::SemaRoot {
     /// The withdrawal protocol of the module docs, for waiter `s` of `addr`.
     pub(super) fn withdraw(
         &self,
-        addr: &AtomicU32,
+        addr: &Sema,
         s: &SudogRef,
         withdraw: impl FnOnce() -> bool,
     ) -> Acquire {
@@ -89,7 +89,7 @@ impl super::SemaRoot {
         // Under the lock, no release can dequeue `s` any more; one that already did has
         // counted it and taken its token for it (or found it taken).
         // SAFETY: `s` is queued on `addr` of this root, or readied; we hold the lock.
-        let acquired = if unsafe { queues.remove(super::address(addr), s.as_ptr()) } {
+        let acquired = if unsafe { queues.remove(addr.key(), s.as_ptr()) } {
             // ORDERING: SeqCst, under the root lock like every other change of `nwait`; a
             // releaser that reads the lower count finds no queued waiter of ours to wake.
             self.nwait.fetch_sub(1, SeqCst);
@@ -111,11 +111,11 @@ impl super::SemaRoot {
 
 /// Takes a token that a release has counted for this waiter but may not have added yet:
 /// the value may go below zero, and the release's increment pays it back.
-fn take_on_credit(addr: &AtomicU32) {
+fn take_on_credit(addr: &Sema) {
     // ORDERING: SeqCst. If the token is already there this is an ordinary acquire of it;
     // if not, nothing is acquired here: the caller's happens-before edge with the release
     // comes from the owner's state (for a `WaitGroup`, the counter it read as zero).
-    addr.fetch_sub(1, SeqCst);
+    addr.value.fetch_sub(1, SeqCst);
 }
 
 #[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
@@ -133,8 +133,8 @@ mod tests {
     /// finds the count back where it was. A leak adds one on every try.
     #[test]
     fn withdrawal_gives_back_nwait() {
-        let sema = AtomicU32::new(0);
-        let root = SEMTABLE.root_for(&sema as *const AtomicU32 as usize);
+        let sema = Sema::new();
+        let root = SEMTABLE.root_for(super::super::address(&sema));
         let given_back = (0..100).any(|_| {
             // ORDERING: SeqCst; an observation of the count.
             let before = root.nwait.load(SeqCst);
@@ -147,23 +147,23 @@ mod tests {
         });
         assert!(given_back);
         // ORDERING: SeqCst; nobody else uses this semaphore.
-        assert_eq!(sema.load(SeqCst), 0);
+        assert_eq!(sema.value(), 0);
     }
 
     /// A waiter counted by a release whose token has not come takes it on credit: the
     /// value goes below zero, and the release's increment pays the debt.
     #[test]
     fn owed_token_is_a_debt_the_release_pays() {
-        let sema = AtomicU32::new(0);
+        let sema = Sema::new();
         assert_eq!(
             semacquire_until(&sema, Instant::now(), || false),
             Acquire::Owed
         );
         // ORDERING: SeqCst; nobody else uses this semaphore.
-        assert_eq!(sema.load(SeqCst) as i32, -1);
+        assert_eq!(sema.value() as i32, -1);
         assert!(!cansemacquire(&sema), "a debt is no token");
         super::super::semrelease(&sema, &mut super::super::Readied::default());
         // ORDERING: SeqCst; as above.
-        assert_eq!(sema.load(SeqCst), 0);
+        assert_eq!(sema.value(), 0);
     }
 }

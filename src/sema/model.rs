@@ -7,8 +7,7 @@ use std::task::{Poll, Wake, Waker};
 use loom::sync::Arc;
 use loom::thread;
 
-use super::{cancel::Acquire, semacquire, semrelease, Acquisition, Readied, Slept};
-use crate::primitive::sync::atomic::AtomicU32;
+use super::{cancel::Acquire, semacquire, semrelease, Acquisition, Readied, Sema, Slept};
 
 /// Wakes a model thread parked in its poll loop.
 struct Unpark(thread::Thread);
@@ -25,7 +24,7 @@ impl Wake for Unpark {
 #[test]
 fn a_release_whose_token_a_barger_took_leaves_the_task_for_the_next() {
     loom::model(|| {
-        let sema = Arc::new(AtomicU32::new(0));
+        let sema = Arc::new(Sema::new());
         let barger = {
             let sema = Arc::clone(&sema);
             thread::spawn(move || semacquire(&sema))
@@ -56,11 +55,7 @@ fn a_release_whose_token_a_barger_took_leaves_the_task_for_the_next() {
         }
         barger.join().unwrap();
         releaser.join().unwrap();
-        // ORDERING: SeqCst; every thread that touched the semaphore was joined.
-        assert_eq!(
-            sema.load(crate::primitive::sync::atomic::Ordering::SeqCst),
-            0
-        );
+        assert_eq!(sema.value(), 0);
     });
 }
 
@@ -73,7 +68,7 @@ fn a_release_whose_token_a_barger_took_leaves_the_task_for_the_next() {
 #[test]
 fn a_readied_node_is_reused_by_its_waiter_while_its_releaser_wakes_it() {
     loom::model(|| {
-        let sema = Arc::new(AtomicU32::new(0));
+        let sema = Arc::new(Sema::new());
         let waiter = {
             let sema = Arc::clone(&sema);
             thread::spawn(move || {
@@ -87,10 +82,6 @@ fn a_readied_node_is_reused_by_its_waiter_while_its_releaser_wakes_it() {
             readied.wake_all();
         }
         waiter.join().unwrap();
-        // ORDERING: SeqCst; every thread that touched the semaphore was joined.
-        assert_eq!(
-            sema.load(crate::primitive::sync::atomic::Ordering::SeqCst),
-            0
-        );
+        assert_eq!(sema.value(), 0);
     });
 }

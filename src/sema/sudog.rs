@@ -40,6 +40,7 @@
 use std::ptr::{self, NonNull};
 use std::task::Waker;
 
+use super::Key;
 use crate::primitive::cell::UnsafeCell;
 use crate::primitive::global;
 use crate::primitive::sync::atomic::{AtomicU8, Ordering::SeqCst};
@@ -71,8 +72,9 @@ impl std::panic::RefUnwindSafe for Sudog {}
 
 /// Go's `sudog` fields for the semaphore's treap of addresses and each address's list.
 pub(super) struct Links {
-    /// The address waited on (Go's `elem`); 0 while the node is in no queue.
-    pub(super) elem: usize,
+    /// The semaphore waited on (Go's `elem`, its address; here with its id, see
+    /// [`Sema`](super::Sema)); [`Key::NONE`] while the node is in no queue.
+    pub(super) elem: Key,
     /// The treap (Go's `parent`, `prev`, `next`): one node per distinct address.
     pub(super) parent: *mut Sudog,
     pub(super) prev: *mut Sudog,
@@ -91,7 +93,7 @@ pub(super) struct Links {
 
 impl Links {
     const EMPTY: Links = Links {
-        elem: 0,
+        elem: Key::NONE,
         parent: ptr::null_mut(),
         prev: ptr::null_mut(),
         next: ptr::null_mut(),
@@ -102,7 +104,7 @@ impl Links {
     };
 
     fn is_empty(&self) -> bool {
-        self.elem == 0
+        self.elem == Key::NONE
             && self.parent.is_null()
             && self.prev.is_null()
             && self.next.is_null()

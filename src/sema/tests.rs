@@ -5,15 +5,28 @@
 //! ORDERING: the tests' own loads of a semaphore are SeqCst observations of a count that
 //! no other thread changes at that moment (the point of each check); they order nothing.
 
-use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::sync::Mutex;
 use std::thread::{self, JoinHandle};
 
-use super::{queued_waiters, semacquire, semrelease, Readied, SEMTABLE};
+use super::{queued_waiters, semacquire, semrelease, Readied, Sema, SEMTABLE, SEM_TAB_SIZE};
+
+/// Two semaphores whose addresses hash to the same root (`PAIR[0]` and `PAIR[1]`).
+struct SameRoot([Sema; SEM_TAB_SIZE + 1]);
+
+impl std::ops::Index<usize> for SameRoot {
+    type Output = Sema;
+    fn index(&self, i: usize) -> &Sema {
+        &self.0[i * SEM_TAB_SIZE]
+    }
+}
+
+const fn same_root() -> SameRoot {
+    SameRoot([const { Sema::new() }; SEM_TAB_SIZE + 1])
+}
 
 /// `semrelease`, then the wake-up of the waiter it readied (as `WaitGroup`'s release does
 /// once every token is out).
-fn release(addr: &AtomicU32) {
+fn release(addr: &Sema) {
     let mut readied = Readied::default();
     semrelease(addr, &mut readied);
     readied.wake_all();
@@ -21,7 +34,7 @@ fn release(addr: &AtomicU32) {
 
 /// Polls until `n` threads are queued on `addr`; fails instead of spinning if one of
 /// `threads` returned.
-fn wait_until_queued<T>(addr: &AtomicU32, n: usize, threads: &[JoinHandle<T>]) {
+fn wait_until_queued<T>(addr: &Sema, n: usize, threads: &[JoinHandle<T>]) {
     while queued_waiters(addr) != n {
         assert!(
             threads.iter().all(|t| !t.is_finished()),
@@ -43,20 +56,20 @@ fn wait_until_len(done: &Mutex<Vec<usize>>, n: usize) {
 /// on the fast path without queueing.
 #[test]
 fn a_token_released_before_the_sleep_is_kept_for_the_acquirer() {
-    let sema = AtomicU32::new(0);
+    let sema = Sema::new();
     release(&sema);
     release(&sema);
-    assert_eq!(sema.load(SeqCst), 2);
+    assert_eq!(sema.value(), 2);
     semacquire(&sema);
-    assert_eq!(sema.load(SeqCst), 1);
+    assert_eq!(sema.value(), 1);
     semacquire(&sema);
-    assert_eq!((sema.load(SeqCst), queued_waiters(&sema)), (0, 0));
+    assert_eq!((sema.value(), queued_waiters(&sema)), (0, 0));
 }
 
 /// Waiters on one address are woken in the order they queued (Go: `lifo = false`).
 #[test]
 fn waiters_on_one_address_wake_in_fifo_order() {
-    static SEMA: AtomicU32 = AtomicU32::new(0);
+    static SEMA: Sema = Sema::new();
     static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
     const N: usize = 5;
     let mut threads = Vec::new();
@@ -77,30 +90,28 @@ fn waiters_on_one_address_wake_in_fifo_order() {
         t.join().unwrap();
     }
     assert_eq!(*WOKEN.lock().unwrap(), (0..N).collect::<Vec<_>>());
-    assert_eq!(SEMA.load(SeqCst), 0);
+    assert_eq!(SEMA.value(), 0);
 }
 
 /// Two addresses in one 8-byte word share a root (Go's `(addr >> 3) % 251`), so the
 /// root's `nwait` counts both; a release still wakes only a waiter of its own address.
 #[test]
 fn a_release_wakes_only_waiters_of_its_address() {
-    #[repr(C, align(8))]
-    struct Pair(AtomicU32, AtomicU32);
-    static PAIR: Pair = Pair(AtomicU32::new(0), AtomicU32::new(0));
+    static PAIR: SameRoot = same_root();
     static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
-    let (a, b) = (&PAIR.0, &PAIR.1);
+    let (a, b) = (&PAIR[0], &PAIR[1]);
     assert!(std::ptr::eq(
         SEMTABLE.root_for(super::address(a)),
         SEMTABLE.root_for(super::address(b))
     ));
 
     let on_a = thread::spawn(|| {
-        semacquire(&PAIR.0);
+        semacquire(&PAIR[0]);
         WOKEN.lock().unwrap().push(0);
     });
     wait_until_queued(a, 1, std::slice::from_ref(&on_a));
     let on_b = thread::spawn(|| {
-        semacquire(&PAIR.1);
+        semacquire(&PAIR[1]);
         WOKEN.lock().unwrap().push(1);
     });
     wait_until_queued(b, 1, std::slice::from_ref(&on_b));
@@ -108,15 +119,12 @@ fn a_release_wakes_only_waiters_of_its_address() {
     release(b);
     on_b.join().unwrap();
     assert_eq!(*WOKEN.lock().unwrap(), [1]);
-    assert_eq!(
-        (queued_waiters(a), a.load(SeqCst), b.load(SeqCst)),
-        (1, 0, 0)
-    );
+    assert_eq!((queued_waiters(a), a.value(), b.value()), (1, 0, 0));
 
     release(a);
     on_a.join().unwrap();
     assert_eq!(*WOKEN.lock().unwrap(), [1, 0]);
-    assert_eq!((queued_waiters(a), a.load(SeqCst)), (0, 0));
+    assert_eq!((queued_waiters(a), a.value()), (0, 0));
 }
 
 /// The releaser takes the token it just added on the behalf of the waiter it dequeued (Go's
@@ -125,29 +133,27 @@ fn a_release_wakes_only_waiters_of_its_address() {
 /// was handed the token rather than taking it.
 #[test]
 fn a_handoff_release_passes_the_token_directly_to_the_waiter() {
-    static SEMA: AtomicU32 = AtomicU32::new(0);
+    static SEMA: Sema = Sema::new();
     let waiter = thread::spawn(|| semacquire(&SEMA));
     wait_until_queued(&SEMA, 1, std::slice::from_ref(&waiter));
     release(&SEMA);
-    assert_eq!(SEMA.load(SeqCst), 0, "the releaser consumed the token");
+    assert_eq!(SEMA.value(), 0, "the releaser consumed the token");
     waiter.join().unwrap();
-    assert_eq!((SEMA.load(SeqCst), queued_waiters(&SEMA)), (0, 0));
+    assert_eq!((SEMA.value(), queued_waiters(&SEMA)), (0, 0));
 }
 
 /// Without waiters for it, a release with the root's `nwait` raised
 /// by another address leaves the token in place (Go: nothing dequeued for this address).
 #[test]
 fn a_release_without_a_queued_waiter_keeps_its_token_even_on_a_busy_root() {
-    #[repr(C, align(8))]
-    struct Pair(AtomicU32, AtomicU32);
-    static PAIR: Pair = Pair(AtomicU32::new(0), AtomicU32::new(0));
-    let busy = thread::spawn(|| semacquire(&PAIR.0));
-    wait_until_queued(&PAIR.0, 1, std::slice::from_ref(&busy));
-    release(&PAIR.1);
-    assert_eq!((PAIR.1.load(SeqCst), queued_waiters(&PAIR.0)), (1, 1));
-    semacquire(&PAIR.1);
-    assert_eq!(PAIR.1.load(SeqCst), 0);
-    release(&PAIR.0);
+    static PAIR: SameRoot = same_root();
+    let busy = thread::spawn(|| semacquire(&PAIR[0]));
+    wait_until_queued(&PAIR[0], 1, std::slice::from_ref(&busy));
+    release(&PAIR[1]);
+    assert_eq!((PAIR[1].value(), queued_waiters(&PAIR[0])), (1, 1));
+    semacquire(&PAIR[1]);
+    assert_eq!(PAIR[1].value(), 0);
+    release(&PAIR[0]);
     busy.join().unwrap();
 }
 
@@ -156,7 +162,7 @@ fn a_release_without_a_queued_waiter_keeps_its_token_even_on_a_busy_root() {
 /// head, the middle or the tail of a list. After every step the links are checked: the
 /// tree is ordered by address and heap-ordered by ticket, every parent link is the
 /// inverse of a child link, and each list runs head to tail through `waitlink`, back
-/// through `waitprev`, with `waittail` on its head. Many addresses, one `WaitQueues`: the
+/// through `waitprev`, with `waittail` on its head. Many keys, one `WaitQueues`: the
 /// worst case of one root (Go issue 17953). No threads: it checks the unsafe links alone
 /// (also under Miri: `cargo +nightly miri test --lib sema::tests::treap`).
 #[test]
@@ -164,17 +170,17 @@ fn treap_matches_a_fifo_per_address_through_queue_dequeue_and_withdrawal() {
     use std::collections::{BTreeMap, VecDeque};
 
     use super::sudog::{acquire_sudog, release_sudog, Sudog, SudogRef};
-    use super::{l, WaitQueues};
+    use super::{l, Key, WaitQueues};
 
     /// Every invariant of the treap and its lists; returns the queues it holds.
-    fn check(q: &mut WaitQueues) -> BTreeMap<usize, Vec<*mut Sudog>> {
+    fn check(q: &mut WaitQueues) -> BTreeMap<Key, Vec<*mut Sudog>> {
         let mut found = BTreeMap::new();
         // SAFETY: every node reached is queued in `q`, which this thread owns.
         unsafe fn walk(
             t: *mut Sudog,
             parent: *mut Sudog,
-            range: (usize, usize),
-            found: &mut BTreeMap<usize, Vec<*mut Sudog>>,
+            range: (Option<Key>, Option<Key>),
+            found: &mut BTreeMap<Key, Vec<*mut Sudog>>,
         ) {
             if t.is_null() {
                 return;
@@ -183,7 +189,11 @@ fn treap_matches_a_fifo_per_address_through_queue_dequeue_and_withdrawal() {
             unsafe {
                 let n = &*l(t);
                 assert_eq!(n.parent, parent, "parent link");
-                assert!(range.0 <= n.elem && n.elem < range.1, "ordered by address");
+                assert!(
+                    range.0.map_or(true, |low| low < n.elem)
+                        && range.1.map_or(true, |high| n.elem < high),
+                    "ordered by key"
+                );
                 if !parent.is_null() {
                     assert!((*l(parent)).ticket <= n.ticket, "heap-ordered by ticket");
                 }
@@ -207,17 +217,17 @@ fn treap_matches_a_fifo_per_address_through_queue_dequeue_and_withdrawal() {
                 };
                 assert_eq!(n.waittail, tail, "waittail is the last of the list");
                 found.insert(n.elem, list);
-                walk(n.prev, t, (range.0, n.elem), found);
-                walk(n.next, t, (n.elem + 1, range.1), found);
+                walk(n.prev, t, (range.0, Some(n.elem)), found);
+                walk(n.next, t, (Some(n.elem), range.1), found);
             }
         }
         // SAFETY: as above.
-        unsafe { walk(q.treap, std::ptr::null_mut(), (0, usize::MAX), &mut found) };
+        unsafe { walk(q.treap, std::ptr::null_mut(), (None, None), &mut found) };
         found
     }
 
     let mut q = WaitQueues::new(7);
-    let mut model: BTreeMap<usize, VecDeque<*mut Sudog>> = BTreeMap::new();
+    let mut model: BTreeMap<Key, VecDeque<*mut Sudog>> = BTreeMap::new();
     let mut free: Vec<SudogRef> = (0..64).map(|_| acquire_sudog()).collect();
     let mut owned: Vec<SudogRef> = Vec::new(); // queued, by node
     let mut rand = 0x2545_F491_u32;
@@ -228,7 +238,11 @@ fn treap_matches_a_fifo_per_address_through_queue_dequeue_and_withdrawal() {
         rand as usize % n
     };
     for step in 0..if cfg!(miri) { 1_500 } else { 20_000 } {
-        let addr = 8 * (1 + next(24));
+        // Addresses, and ids for groups that moved away from one (see `Sema`).
+        let addr = Key {
+            addr: 8 * (1 + next(12)),
+            id: 1 + next(3) as u32,
+        };
         match next(3) {
             0 if !free.is_empty() => {
                 let s = free.swap_remove(next(free.len()));
@@ -268,7 +282,7 @@ fn treap_matches_a_fifo_per_address_through_queue_dequeue_and_withdrawal() {
             _ => {}
         }
         let found = check(&mut q);
-        let want: BTreeMap<usize, Vec<*mut Sudog>> = model
+        let want: BTreeMap<Key, Vec<*mut Sudog>> = model
             .iter()
             .map(|(&a, list)| (a, list.iter().copied().collect()))
             .collect();

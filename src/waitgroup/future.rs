@@ -7,11 +7,11 @@ use std::task::{Context, Poll};
 
 use super::timeout::{wait_for_reset, withdraw_waiter};
 use super::{Entry, WaitGroup, COUNTER_OR_GO_PANIC};
-use crate::primitive::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use crate::primitive::sync::atomic::Ordering::SeqCst;
 use crate::race;
 use crate::sema::cancel::Acquire;
 use crate::sema::sudog::Sudog;
-use crate::sema::{Acquisition, Slept};
+use crate::sema::{Acquisition, Sema, Slept};
 
 impl WaitGroup {
     /// Waits until the counter is zero, as a future: [`wait`](Self::wait) for async code.
@@ -155,7 +155,7 @@ impl Future for Wait<'_> {
                 let waker = cx.waker().clone();
                 let acquire = &mut this.acquire;
                 this.stage = Stage::Done;
-                this.wg.wait_go(Entry::Start(|semap: &AtomicU32| {
+                this.wg.wait_go(Entry::Start(|semap: &Sema| {
                     let acquire = acquire.insert(Acquisition::task(waker));
                     acquire.poll(semap, task_sleep, never_expires)
                 }))
@@ -167,7 +167,7 @@ impl Future for Wait<'_> {
                 let acquire = this.acquire.as_mut().expect("a sleeping task has a node");
                 acquire.set_waker(this.wg.state().1, cx.waker());
                 this.stage = Stage::Done;
-                this.wg.wait_go(Entry::Resume(|semap: &AtomicU32| {
+                this.wg.wait_go(Entry::Resume(|semap: &Sema| {
                     acquire.poll(semap, task_sleep, never_expires)
                 }))
             }

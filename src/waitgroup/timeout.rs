@@ -5,9 +5,10 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use super::{counter, waiters, Entry, WaitGroup};
-use crate::primitive::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
+use crate::primitive::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use crate::primitive::thread;
 use crate::sema::cancel::semacquire_until;
+use crate::sema::Sema;
 
 impl WaitGroup {
     /// Like [`wait`](Self::wait), but gives up at `deadline`: `true` when the counter
@@ -48,7 +49,7 @@ impl WaitGroup {
     #[track_caller]
     pub fn wait_deadline(&self, deadline: Instant) -> bool {
         let (statep, _) = self.state();
-        let woken = self.wait_go(Entry::Start(|semap: &AtomicU32| {
+        let woken = self.wait_go(Entry::Start(|semap: &Sema| {
             Poll::Ready(semacquire_until(semap, deadline, || {
                 withdraw_waiter(statep)
             }))
