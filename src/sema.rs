@@ -224,14 +224,17 @@ impl WaitQueues {
         unsafe {
             let mut t = *pt;
             while !t.is_null() {
+                // go: sema.go:244
                 if (*l(t)).elem == key {
+                    // go: sema.go:245
                     break;
                 }
-                last = t;
+                last = t; // go: sema.go:283
                 pt = if key < (*l(t)).elem {
-                    &mut (*l(t)).prev
+                    // go: sema.go:284
+                    &mut (*l(t)).prev // go: sema.go:285
                 } else {
-                    &mut (*l(t)).next
+                    &mut (*l(t)).next // go: sema.go:287
                 };
                 t = *pt;
             }
@@ -255,25 +258,25 @@ impl WaitQueues {
         // SAFETY: `s` is the caller's; every other node reached is queued here.
         unsafe {
             (*l(s)).elem = key; // go: sema.go:238
-            (*l(s)).next = ptr::null_mut();
-            (*l(s)).prev = ptr::null_mut();
+            (*l(s)).next = ptr::null_mut(); // go: sema.go:239
+            (*l(s)).prev = ptr::null_mut(); // go: sema.go:240
 
-            let (pt, last) = WaitQueues::search(root, key);
+            let (pt, last) = WaitQueues::search(root, key); // go: sema.go:243
             let t = *pt;
             if !t.is_null() {
                 // Already have addr in list.
                 // Add s to end of t's wait list.
-                let tail = (*l(t)).waittail;
+                let tail = (*l(t)).waittail; // go: sema.go:273
                 if tail.is_null() {
-                    (*l(t)).waitlink = s;
+                    (*l(t)).waitlink = s; // go: sema.go:274
                     (*l(s)).waitprev = t;
                 } else {
-                    (*l(tail)).waitlink = s;
+                    (*l(tail)).waitlink = s; // go: sema.go:276
                     (*l(s)).waitprev = tail;
                 }
-                (*l(t)).waittail = s;
-                (*l(s)).waitlink = ptr::null_mut();
-                return;
+                (*l(t)).waittail = s; // go: sema.go:278
+                (*l(s)).waitlink = ptr::null_mut(); // go: sema.go:279
+                return; // go: sema.go:281
             }
 
             // Add s as new leaf in tree of unique addrs.
@@ -288,8 +291,8 @@ impl WaitQueues {
             // s.ticket compared with zero in couple of places, therefore set lowest bit.
             // It will not affect treap's quality noticeably.
             (*l(s)).ticket = fastrand(&mut self.rand) | 1; // go: sema.go:302
-            (*l(s)).parent = last;
-            *pt = s;
+            (*l(s)).parent = last; // go: sema.go:303
+            *pt = s; // go: sema.go:304
 
             // Rotate up into tree according to ticket (priority).
             loop {
@@ -298,10 +301,11 @@ impl WaitQueues {
                     break;
                 }
                 if (*l(p)).prev == s {
-                    WaitQueues::rotate_right(root, p);
+                    // go: sema.go:308
+                    WaitQueues::rotate_right(root, p); // go: sema.go:309
                 } else {
-                    assert!((*l(p)).next == s, "semaRoot queue");
-                    WaitQueues::rotate_left(root, p);
+                    assert!((*l(p)).next == s, "semaRoot queue"); // go: sema.go:312
+                    WaitQueues::rotate_left(root, p); // go: sema.go:314
                 }
             }
         }
@@ -317,11 +321,11 @@ impl WaitQueues {
     unsafe fn dequeue(&mut self, key: Key) -> Option<*mut Sudog> {
         let root = self.root();
         // SAFETY: the caller holds the lock.
-        let ps = unsafe { WaitQueues::search(root, key).0 };
-        // SAFETY: as above.
+        let ps = unsafe { WaitQueues::search(root, key).0 }; // go: sema.go:324
+                                                             // SAFETY: as above.
         let s = unsafe { *ps };
         if s.is_null() {
-            return None;
+            return None; // go: sema.go:336
         }
         // SAFETY: `s` is the head of `addr`'s queue, at `ps`.
         unsafe { WaitQueues::remove_head(root, ps, s) };
@@ -341,52 +345,57 @@ impl WaitQueues {
             let t = (*l(s)).waitlink;
             if !t.is_null() {
                 // Substitute t, also waiting on addr, for s in root tree of unique addrs.
-                *ps = t;
-                (*l(t)).ticket = (*l(s)).ticket;
-                (*l(t)).parent = (*l(s)).parent;
-                (*l(t)).prev = (*l(s)).prev;
+                *ps = t; // go: sema.go:345
+                (*l(t)).ticket = (*l(s)).ticket; // go: sema.go:346
+                (*l(t)).parent = (*l(s)).parent; // go: sema.go:347
+                (*l(t)).prev = (*l(s)).prev; // go: sema.go:348
                 if !(*l(t)).prev.is_null() {
-                    (*l((*l(t)).prev)).parent = t;
+                    // go: sema.go:349
+                    (*l((*l(t)).prev)).parent = t; // go: sema.go:350
                 }
-                (*l(t)).next = (*l(s)).next;
+                (*l(t)).next = (*l(s)).next; // go: sema.go:352
                 if !(*l(t)).next.is_null() {
-                    (*l((*l(t)).next)).parent = t;
+                    // go: sema.go:353
+                    (*l((*l(t)).next)).parent = t; // go: sema.go:354
                 }
                 if !(*l(t)).waitlink.is_null() {
-                    (*l(t)).waittail = (*l(s)).waittail;
+                    // go: sema.go:356
+                    (*l(t)).waittail = (*l(s)).waittail; // go: sema.go:357
                 } else {
-                    (*l(t)).waittail = ptr::null_mut();
+                    (*l(t)).waittail = ptr::null_mut(); // go: sema.go:359
                 }
                 (*l(t)).waitprev = ptr::null_mut();
-                (*l(s)).waitlink = ptr::null_mut();
-                (*l(s)).waittail = ptr::null_mut();
+                (*l(s)).waitlink = ptr::null_mut(); // go: sema.go:362
+                (*l(s)).waittail = ptr::null_mut(); // go: sema.go:363
             } else {
                 // Rotate s down to be leaf of tree for removal, respecting priorities.
                 while !(*l(s)).next.is_null() || !(*l(s)).prev.is_null() {
+                    // go: sema.go:366
                     let (prev, next) = ((*l(s)).prev, (*l(s)).next);
                     if next.is_null() || !prev.is_null() && (*l(prev)).ticket < (*l(next)).ticket {
-                        WaitQueues::rotate_right(root, s);
+                        WaitQueues::rotate_right(root, s); // go: sema.go:368
                     } else {
-                        WaitQueues::rotate_left(root, s);
+                        WaitQueues::rotate_left(root, s); // go: sema.go:370
                     }
                 }
                 // Remove s, now a leaf.
-                let p = (*l(s)).parent;
+                let p = (*l(s)).parent; // go: sema.go:374
                 if !p.is_null() {
                     if (*l(p)).prev == s {
-                        (*l(p)).prev = ptr::null_mut();
+                        // go: sema.go:375
+                        (*l(p)).prev = ptr::null_mut(); // go: sema.go:376
                     } else {
-                        (*l(p)).next = ptr::null_mut();
+                        (*l(p)).next = ptr::null_mut(); // go: sema.go:378
                     }
                 } else {
-                    *root = ptr::null_mut();
+                    *root = ptr::null_mut(); // go: sema.go:381
                 }
             }
-            (*l(s)).parent = ptr::null_mut();
-            (*l(s)).elem = Key::NONE;
-            (*l(s)).next = ptr::null_mut();
-            (*l(s)).prev = ptr::null_mut();
-            (*l(s)).ticket = 0;
+            (*l(s)).parent = ptr::null_mut(); // go: sema.go:384
+            (*l(s)).elem = Key::NONE; // go: sema.go:385
+            (*l(s)).next = ptr::null_mut(); // go: sema.go:386
+            (*l(s)).prev = ptr::null_mut(); // go: sema.go:387
+            (*l(s)).ticket = 0; // go: sema.go:388
         }
     }
 
@@ -400,25 +409,28 @@ impl WaitQueues {
         // SAFETY: every node reached is a treap node of this root.
         unsafe {
             // p -> (x a (y b c))
-            let p = (*l(x)).parent;
-            let y = (*l(x)).next;
-            let b = (*l(y)).prev;
+            let p = (*l(x)).parent; // go: sema.go:396
+            let y = (*l(x)).next; // go: sema.go:397
+            let b = (*l(y)).prev; // go: sema.go:398
 
-            (*l(y)).prev = x;
-            (*l(x)).parent = y;
-            (*l(x)).next = b;
+            (*l(y)).prev = x; // go: sema.go:400
+            (*l(x)).parent = y; // go: sema.go:401
+            (*l(x)).next = b; // go: sema.go:402
             if !b.is_null() {
-                (*l(b)).parent = x;
+                // go: sema.go:403
+                (*l(b)).parent = x; // go: sema.go:404
             }
 
-            (*l(y)).parent = p;
+            (*l(y)).parent = p; // go: sema.go:407
             if p.is_null() {
-                *root = y;
+                // go: sema.go:408
+                *root = y; // go: sema.go:409
             } else if (*l(p)).prev == x {
-                (*l(p)).prev = y;
+                // go: sema.go:410
+                (*l(p)).prev = y; // go: sema.go:411
             } else {
-                assert!((*l(p)).next == x, "semaRoot rotateLeft");
-                (*l(p)).next = y;
+                assert!((*l(p)).next == x, "semaRoot rotateLeft"); // go: sema.go:414
+                (*l(p)).next = y; // go: sema.go:416
             }
         }
     }
@@ -433,25 +445,28 @@ impl WaitQueues {
         // SAFETY: every node reached is a treap node of this root.
         unsafe {
             // p -> (y (x a b) c)
-            let p = (*l(y)).parent;
-            let x = (*l(y)).prev;
-            let b = (*l(x)).next;
+            let p = (*l(y)).parent; // go: sema.go:424
+            let x = (*l(y)).prev; // go: sema.go:425
+            let b = (*l(x)).next; // go: sema.go:426
 
-            (*l(x)).next = y;
-            (*l(y)).parent = x;
-            (*l(y)).prev = b;
+            (*l(x)).next = y; // go: sema.go:428
+            (*l(y)).parent = x; // go: sema.go:429
+            (*l(y)).prev = b; // go: sema.go:430
             if !b.is_null() {
-                (*l(b)).parent = y;
+                // go: sema.go:431
+                (*l(b)).parent = y; // go: sema.go:432
             }
 
-            (*l(x)).parent = p;
+            (*l(x)).parent = p; // go: sema.go:435
             if p.is_null() {
-                *root = x;
+                // go: sema.go:436
+                *root = x; // go: sema.go:437
             } else if (*l(p)).prev == y {
-                (*l(p)).prev = x;
+                // go: sema.go:438
+                (*l(p)).prev = x; // go: sema.go:439
             } else {
-                assert!((*l(p)).next == y, "semaRoot rotateRight");
-                (*l(p)).next = x;
+                assert!((*l(p)).next == y, "semaRoot rotateRight"); // go: sema.go:442
+                (*l(p)).next = x; // go: sema.go:444
             }
         }
     }
@@ -624,8 +639,9 @@ fn address(addr: &Sema) -> usize {
 ///
 /// The first [`READIED_INLINE`] handles are kept inline (on the releaser's stack), so a
 /// release that wakes no more than that allocates nothing (Go's `Wait` allocates nothing
-/// either); a larger batch spills into a `Vec`. The same shape as tokio's `WakeList`,
-/// without its flush-when-full, which would wake some waiters before every token is out.
+/// either); a larger batch spills into a `Vec`. The same shape and size as tokio's
+/// `WakeList` (32), without its flush-when-full, which would wake some waiters before every
+/// token is out.
 #[derive(Default)]
 pub(crate) struct Readied {
     inline: [Option<Wake>; READIED_INLINE],
@@ -633,7 +649,7 @@ pub(crate) struct Readied {
 }
 
 /// How many readied waiters [`Readied`] keeps without allocating.
-const READIED_INLINE: usize = 8;
+const READIED_INLINE: usize = 32;
 
 impl Readied {
     /// Adds a waiter that a release dequeued and readied, after those already here.

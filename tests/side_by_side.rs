@@ -44,7 +44,16 @@ const PORTED: [&str; 4] = ["state", "Add", "Done", "Wait"];
 
 /// The `sema.go` functions shown on the page (their statements need no counterpart:
 /// WaitGroup uses only part of the semaphore).
-const SHOWN_FROM_SEMA: [&str; 4] = ["semacquire1", "semrelease1", "cansemacquire", "rootFor"];
+const SHOWN_FROM_SEMA: [&str; 8] = [
+    "semacquire1",
+    "semrelease1",
+    "cansemacquire",
+    "rootFor",
+    "queue",
+    "dequeue",
+    "rotateLeft",
+    "rotateRight",
+];
 
 /// Go statements of the ported functions that have no Rust counterpart, and why.
 const NOT_PORTED: [(usize, &str); 5] = [
