@@ -949,13 +949,15 @@ fn semrelease_slow(root: &SemaRoot, addr: &Sema, readied: &mut Readied) {
     // or, under misuse, to a barging acquirer. Then the head stays queued for the release
     // that brings its own token; a waiter readied without one would have to queue again,
     // and a forgotten future never does.
-    let key = addr.key();
-    let s = if queues.has(key) && cansemacquire(addr) {
-        // go: sema.go:197 (cansemacquire for the waiter: gosync always, under the lock)
-        // SAFETY: under the root lock.
-        unsafe { queues.dequeue(key) } // go: sema.go:184
-    } else {
-        None
+    // A semaphore nobody ever queued on has drawn no id (a waiter draws it before it
+    // queues, under this lock): none of this root's waiters is ours.
+    let s = match addr.key_if_drawn() {
+        Some(key) if queues.has(key) && cansemacquire(addr) => {
+            // go: sema.go:197 (cansemacquire for the waiter: gosync always, under the lock)
+            // SAFETY: under the root lock.
+            unsafe { queues.dequeue(key) } // go: sema.go:184
+        }
+        _ => None,
     };
     if let Some(s) = s {
         // ORDERING: SeqCst, under the root lock.
