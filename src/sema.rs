@@ -752,7 +752,9 @@ impl Acquisition {
     /// clone (user code) runs before the root lock is taken, the old waker is dropped
     /// after it is released; a waiter already readied keeps the waker its release took.
     pub(crate) fn set_waker(&self, addr: &Sema, new: &Waker) {
-        if !self.queued {
+        if !self.queued || self.node.get().readied() {
+            // Not queued, or readied (the usual poll after a wake-up): no waker needed,
+            // and no lock taken.
             return;
         }
         let root = SEMTABLE.root_for(address(addr));
