@@ -609,15 +609,20 @@ fn issue11_3_a_panicking_waker_clone_leaves_no_phantom_waiter() {
     clean_generation(&wg);
 }
 
+/// Counts one waiter in `wg`, a future asleep on it, and forgets the future.
+fn forget_a_sleeping_future(wg: &WaitGroup) {
+    wg.add(1);
+    let mut wait = Box::pin(wg.wait_async());
+    assert_eq!(poll_once(&mut wait.as_mut()), Poll::Pending);
+    std::mem::forget(wait);
+}
+
 /// Defect 4: a forgotten pending future, its group dropped, a new group at the same
 /// address: the new group starts clean, and its waiter is woken by its release.
 #[test]
 fn issue11_4_a_forgotten_future_never_reaches_a_new_group_at_its_address() {
     let mut place = Box::new(WaitGroup::new());
-    place.add(1);
-    let mut wait = Box::pin(place.wait_async());
-    assert_eq!(poll_once(&mut wait.as_mut()), Poll::Pending);
-    std::mem::forget(wait);
+    forget_a_sleeping_future(&place);
     let address = &*place as *const WaitGroup;
     *place = WaitGroup::new(); // drops the old group; the new one has its address
     assert_eq!(&*place as *const WaitGroup, address);
@@ -632,10 +637,7 @@ fn issue11_4_a_forgotten_future_never_reaches_a_new_group_at_its_address() {
 #[test]
 fn issue11_4_a_forgotten_future_of_a_moved_group_never_reaches_a_new_group_at_its_old_address() {
     let mut place = Box::new(WaitGroup::new());
-    place.add(1);
-    let mut wait = Box::pin(place.wait_async());
-    assert_eq!(poll_once(&mut wait.as_mut()), Poll::Pending);
-    std::mem::forget(wait);
+    forget_a_sleeping_future(&place);
     let address = &*place as *const WaitGroup;
     let moved = std::mem::replace(&mut *place, WaitGroup::new()); // moved out, not dropped
     assert_eq!(&*place as *const WaitGroup, address);
