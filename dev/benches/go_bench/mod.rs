@@ -44,8 +44,11 @@ impl RunParallel {
                     s.spawn(|| {
                         // ORDERING: Relaxed; these two only gate the start, they publish nothing.
                         ready.fetch_add(1, Relaxed);
+                        // Yield, not spin: under `chrt -f` (scripts/bench-vs-go --fifo) a
+                        // spinning worker on each core would starve the main thread that
+                        // sets `go`, for ever (real-time threads are never preempted).
                         while !go.load(Relaxed) {
-                            std::hint::spin_loop();
+                            std::thread::yield_now();
                         }
                         body(&mut Pb {
                             global_n: &global_n,
