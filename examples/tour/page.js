@@ -209,6 +209,9 @@
     renderPicture(scene, k);
     renderEdges(scene, k);
     renderLines(step);
+    // Which step the page now shows, for a reader (or a test) that changed the hash: the
+    // page renders on `hashchange`, which comes after the navigation.
+    document.body.dataset.shown = hashOf(sceneIndex, k);
   }
 
   $("next").addEventListener("click", () => { stop(); next(); });

@@ -45,9 +45,12 @@ page.on("request", (request) => {
   if (!request.url().startsWith("file:")) failures.push(`the page fetched ${request.url()}`);
 });
 
-/** What the page shows now, read from the DOM. */
-const shown = () =>
-  page.evaluate(() => {
+/** What the page shows now, read from the DOM, once it has rendered the step its address
+ * names (a scene link changes the address first; the page renders on `hashchange`, after
+ * the click has returned: reading at once saw the old scene now and then). */
+const shown = async () => {
+  await page.waitForFunction(() => document.body.dataset.shown === location.hash);
+  return page.evaluate(() => {
     const all = (selector) => [...document.querySelectorAll(selector)];
     const picture = document.querySelector(".picture:not([hidden])");
     return {
@@ -77,6 +80,7 @@ const shown = () =>
       sliderMax: document.getElementById("slider").max,
     };
   });
+};
 
 let checked = 0;
 /** Checks the page shows step `k` of `scene` as the record has it. */
