@@ -242,12 +242,6 @@ impl WaitQueues {
         (pt, last)
     }
 
-    /// Whether a waiter on `addr` is queued.
-    fn has(&mut self, key: Key) -> bool {
-        // SAFETY: `&mut self` is reached only through the root lock.
-        unsafe { !(*WaitQueues::search(self.root(), key).0).is_null() }
-    }
-
     /// Go's `semaRoot.queue(addr, s, lifo=false)`: adds `s` at the tail of `addr`'s queue.
     ///
     /// # Safety
@@ -319,13 +313,28 @@ impl WaitQueues {
     ///
     /// Under the root lock.
     unsafe fn dequeue(&mut self, key: Key) -> Option<*mut Sudog> {
+        // SAFETY: the caller's contract.
+        unsafe { self.dequeue_if(key, || true) }
+    }
+
+    /// [`dequeue`](Self::dequeue), gated: a waiter found is removed only if `take()`
+    /// agrees, in one search (a release takes the head only with its token).
+    ///
+    /// # Safety
+    ///
+    /// Under the root lock.
+    unsafe fn dequeue_if(&mut self, key: Key, take: impl FnOnce() -> bool) -> Option<*mut Sudog> {
         let root = self.root();
         // SAFETY: the caller holds the lock.
         let ps = unsafe { WaitQueues::search(root, key).0 }; // go: sema.go:324
-                                                             // SAFETY: as above.
+
+        // SAFETY: as above.
         let s = unsafe { *ps };
         if s.is_null() {
             return None; // go: sema.go:336
+        }
+        if !take() {
+            return None;
         }
         // SAFETY: `s` is the head of `addr`'s queue, at `ps`.
         unsafe { WaitQueues::remove_head(root, ps, s) };
@@ -953,19 +962,18 @@ fn semrelease_slow(root: &SemaRoot, addr: &Sema, readied: &mut Readied) {
     // and a forgotten future never does.
     // A semaphore nobody ever queued on has drawn no id (a waiter draws it before it
     // queues, under this lock): none of this root's waiters is ours.
-    let s = match addr.key_if_drawn() {
-        Some(key) if queues.has(key) && cansemacquire(addr) => {
-            // go: sema.go:197 (cansemacquire for the waiter: gosync always, under the lock)
-            // SAFETY: under the root lock.
-            unsafe { queues.dequeue(key) } // go: sema.go:184
-        }
-        _ => None,
-    };
+    let s = addr.key_if_drawn().and_then(|key| {
+        // go: sema.go:197 (cansemacquire for the waiter: gosync always, under the lock)
+        let token = || cansemacquire(addr);
+        // SAFETY: under the root lock.
+        unsafe { queues.dequeue_if(key, token) } // go: sema.go:184
+    });
     if let Some(s) = s {
         // ORDERING: SeqCst, under the root lock.
         root.nwait.fetch_sub(1, SeqCst); // go: sema.go:186
-                                         // SAFETY: `s` was queued here and is not readied yet: it is still ours, under the
-                                         // lock, until the store below hands it back to its waiter.
+
+        // SAFETY: `s` was queued here and is not readied yet: it is still ours, under the
+        // lock, until the store below hands it back to its waiter.
         let wake = unsafe { (*Sudog::wake(s)).take() };
         // SAFETY: as above; `s` is live until its waiter sees the store below.
         let s = unsafe { &*s };

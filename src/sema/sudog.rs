@@ -248,7 +248,7 @@ impl FreeList {
 impl Drop for FreeList {
     fn drop(&mut self) {
         while let Some(s) = self.pop() {
-            // SAFETY: every node of a free list came from `Box::into_raw` and is no
+            // SAFETY: every node of a free list came from `Box::leak` and is no
             // one's but the list's.
             drop(unsafe { Box::from_raw(s.as_ptr()) });
         }
