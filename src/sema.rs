@@ -59,11 +59,8 @@ use sudog::{acquire_sudog, release_sudog, Sudog, SudogRef, Wake, READIED_WITH_TI
 pub(crate) mod cancel;
 pub(crate) mod sudog;
 
-#[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
+#[cfg(test)]
 mod tests;
-
-#[cfg(all(test, gosync_loom))]
-mod model;
 
 /// Number of roots in the table. Go: "Prime to not correlate with any user patterns."
 pub(crate) const SEM_TAB_SIZE: usize = 251; // go: sema.go:49
