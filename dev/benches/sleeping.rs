@@ -8,6 +8,7 @@
 //! | `ActuallyWaitTokio/current-thread`, `ActuallyWaitTokio/multi-thread` | `gosync`, `spawn-join`, `oneshot` | Go's `ActuallyWait` on tokio: a new group, `add(1)`, a spawned task calls `done`, `wait_async().await`; the floors do the same spawn with a join handle / a `oneshot` |
 //! | `WakeTasks` | `gosync/N`, `notify/N` | N tasks asleep on one group (or one `Notify`), one `done` (`notify_waiters`); time until all N returned |
 //! | `DistinctGroupsTasks` | `gosync/N`, `notify/N` | N groups (or N `Notify`s), one task asleep on each, all released |
+//! | `ReleaseTasks` | `gosync/N`, `notify/N` | no executor: N futures polled once (asleep), then one `done` (`notify_waiters`) timed alone; one thread, N no-op wakers |
 //! | `WakeWaiters` | `gosync/N`, `floor/N` | N OS threads asleep in `wait()` on one group, one `done`; the floor unparks N parked threads directly |
 //! | `DistinctGroups` | `gosync/N`, `floor/N` | N groups, one thread asleep on each, all released; the same floor |
 //!
@@ -33,6 +34,7 @@ use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::task::{Context, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -288,6 +290,72 @@ fn distinct_groups_tasks(c: &mut Criterion) {
     let rt = multi_thread();
     task_bench::<Vec<WaitGroup>>(c, &rt, "DistinctGroupsTasks", "gosync", TASK_SIZES, |n| n);
     task_bench::<Vec<Notify>>(c, &rt, "DistinctGroupsTasks", "notify", TASK_SIZES, |n| n);
+}
+
+/// A waker that does nothing (`Waker::noop` is newer than the declared `rust-version`).
+fn noop_waker() -> Waker {
+    struct Noop;
+    impl Wake for Noop {
+        fn wake(self: Arc<Self>) {}
+    }
+    Waker::from(Arc::new(Noop))
+}
+
+/// The release alone, no executor: N futures on one group (one `Notify`), each polled once
+/// with a no-op waker (asleep, registered), then one `done` (`notify_waiters`) timed by
+/// itself: the dequeues, the hand-over of tokens and the N no-op wakes. The set-up and the
+/// futures' last polls are outside the clock. One thread, so the nodes are warm in its
+/// cache: what is left is the release's own instructions and atomics, the part of
+/// WakeTasks/N that is gosync's alone.
+fn release_tasks(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ReleaseTasks");
+    for &n in &[32, 256, 4096] {
+        group.bench_with_input(BenchmarkId::new("gosync", n), &n, |b, &n| {
+            let wg = WaitGroup::new();
+            b.iter_custom(|iters| {
+                let waker = noop_waker();
+                let mut cx = Context::from_waker(&waker);
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    wg.add(1);
+                    let mut waits: Vec<_> = (0..n).map(|_| Box::pin(wg.wait_async())).collect();
+                    for wait in &mut waits {
+                        assert!(wait.as_mut().poll(&mut cx).is_pending(), "asleep");
+                    }
+                    assert_eq!(wg.snapshot().parked, n, "every waiter queued");
+                    let start = Instant::now();
+                    wg.done();
+                    total += start.elapsed();
+                    for wait in &mut waits {
+                        assert!(wait.as_mut().poll(&mut cx).is_ready(), "released");
+                    }
+                }
+                total
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("notify", n), &n, |b, &n| {
+            let notify = Notify::new();
+            b.iter_custom(|iters| {
+                let waker = noop_waker();
+                let mut cx = Context::from_waker(&waker);
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let mut waits: Vec<_> = (0..n).map(|_| Box::pin(notify.notified())).collect();
+                    for wait in &mut waits {
+                        assert!(wait.as_mut().poll(&mut cx).is_pending(), "asleep");
+                    }
+                    let start = Instant::now();
+                    notify.notify_waiters();
+                    total += start.elapsed();
+                    for wait in &mut waits {
+                        assert!(wait.as_mut().poll(&mut cx).is_ready(), "released");
+                    }
+                }
+                total
+            })
+        });
+    }
+    group.finish();
 }
 
 // ---- Thread wake-ups -----------------------------------------------------------------
@@ -546,6 +614,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = actually_wait_tokio, wake_tasks, distinct_groups_tasks, wake_waiters, distinct_groups
+    targets = actually_wait_tokio, wake_tasks, distinct_groups_tasks, release_tasks, wake_waiters, distinct_groups
 }
 criterion_main!(benches);

@@ -5,8 +5,12 @@ pub(crate) mod sync {
 
     pub(crate) mod atomic {
         pub(crate) use shuttle::sync::atomic::{
-            fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
+            AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
         };
+        // The channel board's fence (src/chan/wait.rs); the semaphore's store-load fence
+        // is loom's alone (`store_load_fence`), and the race build has its own board.
+        #[cfg(not(feature = "race"))]
+        pub(crate) use shuttle::sync::atomic::fence;
     }
 }
 

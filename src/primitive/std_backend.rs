@@ -4,9 +4,11 @@ pub(crate) mod sync {
     pub(crate) use std::sync::{Mutex, MutexGuard};
 
     pub(crate) mod atomic {
-        pub(crate) use std::sync::atomic::{
-            fence, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
-        };
+        pub(crate) use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering};
+        // The channel board's fence (src/chan/wait.rs); the semaphore's store-load fence
+        // is loom's alone (`store_load_fence`), and the race build has its own board.
+        #[cfg(not(feature = "race"))]
+        pub(crate) use std::sync::atomic::fence;
     }
 }
 

@@ -163,9 +163,10 @@ impl Sudog {
 
     /// Whether a release has dequeued this waiter, and so handed it its token.
     pub(crate) fn readied(&self) -> bool {
-        // ORDERING: SeqCst load; pairs with the store in `semrelease_slow`, made under the
-        // root lock after the token was taken for us and the wake handle taken out:
-        // returning `true` acquires both, and hands the node back to its waiter.
+        // ORDERING: SeqCst load (an acquire); pairs with the Release store in
+        // `semrelease_slow`, made under the root lock after the token was taken for us and
+        // the wake handle taken out: returning `true` acquires both, and hands the node
+        // back to its waiter.
         self.state.load(SeqCst) == READIED_WITH_TICKET
     }
 
