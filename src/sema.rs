@@ -648,21 +648,70 @@ fn address(addr: &Sema) -> usize {
 /// either); a larger batch spills into a `Vec`. The same shape and size as tokio's
 /// `WakeList` (32), without its flush-when-full, which would wake some waiters before every
 /// token is out.
+///
+/// It also keeps the root lock from one release of a batch to the next: a group's release
+/// loop (waitgroup.go:101-103) calls `semrelease` once per waiter on one address, and Go
+/// locks and unlocks the root in each. gosync's release leaves the lock here, and the next
+/// release of the same root takes it over: two atomic read-modify-writes fewer per waiter
+/// (docs/performance-sleeping.md, "The release alone"). The lock is let go after
+/// [`READIED_INLINE`] releases (so the root's other addresses wait no longer than under a
+/// batch of tokio's `Notify`), for another root, and before any wake-up.
 #[derive(Default)]
 pub(crate) struct Readied {
     inline: [Option<Wake>; READIED_INLINE],
     spilled: Vec<Wake>,
+    held: Option<HeldRoot>,
 }
 
-/// How many readied waiters [`Readied`] keeps without allocating.
+/// A root lock that a release of the batch left held, for the next one.
+struct HeldRoot {
+    root: &'static SemaRoot,
+    queues: MutexGuard<'static, WaitQueues>,
+    /// Releases served under this hold.
+    releases: usize,
+}
+
+/// How many readied waiters [`Readied`] keeps without allocating, and how many releases
+/// one hold of a root lock serves.
 const READIED_INLINE: usize = 32;
 
 impl Readied {
+    /// The lock of `root` for a release (Go's `lock(&root.lock)`, sema.go:177): the one a
+    /// release of this batch kept, or a new one.
+    fn lock(&mut self, root: &'static SemaRoot) -> &mut MutexGuard<'static, WaitQueues> {
+        let reusable = matches!(&self.held, Some(held) if ptr::eq(held.root, root));
+        if !reusable {
+            // Unlock before locking: a releaser holds one root lock at most.
+            self.held = None;
+            self.held = Some(HeldRoot {
+                root,
+                queues: root.lock(),
+                releases: 0,
+            });
+        }
+        let held = self.held.as_mut().expect("held above");
+        held.releases += 1;
+        &mut held.queues
+    }
+
     /// Adds a waiter that a release dequeued and readied, after those already here.
     fn push(&mut self, wake: Wake) {
         match self.inline.iter_mut().find(|slot| slot.is_none()) {
             Some(slot) => *slot = Some(wake),
             None => self.spilled.push(wake),
+        }
+    }
+
+    /// Go's `unlock(&root.lock)` at the end of a release (sema.go:181, 188): lets the lock
+    /// go once this hold has served [`READIED_INLINE`] releases, and otherwise keeps it for
+    /// the batch's next release.
+    fn unlock_or_keep(&mut self) {
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|held| held.releases == READIED_INLINE)
+        {
+            self.held = None;
         }
     }
 
@@ -674,6 +723,8 @@ impl Readied {
 
 impl Drop for Readied {
     fn drop(&mut self) {
+        // Unlock first: no wake-up runs under a root lock.
+        self.held = None;
         for wake in self.inline.iter_mut().map_while(Option::take) {
             wake.wake();
         }
@@ -941,14 +992,16 @@ pub(crate) fn semrelease(addr: &Sema, readied: &mut Readied) {
 /// future) keeps its own token instead of leaving it for another waiter of the group.
 #[cold]
 #[inline(never)]
-fn semrelease_slow(root: &SemaRoot, addr: &Sema, readied: &mut Readied) {
-    let mut queues = root.lock(); // go: sema.go:177
+fn semrelease_slow(root: &'static SemaRoot, addr: &Sema, readied: &mut Readied) {
+    // gosync: the lock the batch's previous release kept, if it is this root's (`Readied`).
+    let queues = readied.lock(root); // go: sema.go:177
 
     // ORDERING: SeqCst; under the lock every change of `nwait` is visible anyway.
     if root.nwait.load(SeqCst) == 0 {
         // go: sema.go:178
         // The count is already consumed by another goroutine,
         // so no need to wake up another goroutine.
+        readied.unlock_or_keep(); // go: sema.go:181 (unlock)
         return;
     }
     // gosync: a waiter is dequeued only with its token (Go dequeues first and readies the
@@ -965,7 +1018,7 @@ fn semrelease_slow(root: &SemaRoot, addr: &Sema, readied: &mut Readied) {
         // SAFETY: under the root lock.
         unsafe { queues.dequeue_if(key, token) } // go: sema.go:184
     });
-    if let Some(s) = s {
+    let wake = s.map(|s| {
         // ORDERING: SeqCst, under the root lock.
         root.nwait.fetch_sub(1, SeqCst); // go: sema.go:186
 
@@ -981,9 +1034,12 @@ fn semrelease_slow(root: &SemaRoot, addr: &Sema, readied: &mut Readied) {
         // reader needs it in a total order with other locations (a reader that misses it
         // takes the root lock, which orders it), and on x86-64 a SeqCst store is an `xchg`.
         s.state.store(READIED_WITH_TICKET, Release); // go: sema.go:198 (s.ticket = 1)
-        readied.push(wake.expect("a queued waiter has a wake handle")); // go: sema.go:200 (readyWithTime, by `Readied`)
+        wake.expect("a queued waiter has a wake handle")
+    });
+    readied.unlock_or_keep(); // go: sema.go:188 (unlock)
+    if let Some(wake) = wake {
+        readied.push(wake); // go: sema.go:200 (readyWithTime, by `Readied` once unlocked)
     }
-    drop(queues); // go: sema.go:188 (unlock)
 }
 
 /// Removes the nodes still queued on `addr`, for a group that is dropped with waiters

@@ -192,6 +192,74 @@ fn one_release_wakes_a_thread_and_a_task() {
     });
 }
 
+/// A waker that enters the semaphore itself: each of the 40 released tasks' wakers (more
+/// than one hold of the root lock serves, which is 32) queues a waiter on 300 fresh groups,
+/// so on every root of the table, the released group's root among them. A wake-up that ran
+/// while the release still held a root lock would deadlock on it; the watchdog turns that
+/// hang into a failure. Nothing is timed.
+#[test]
+fn a_waker_may_enter_the_semaphore_every_root_lock_is_free_when_it_runs() {
+    const TASKS: usize = 40;
+    const GROUPS: usize = 300; // more than the table's 251 roots
+    struct Reenter(Arc<Vec<WaitGroup>>);
+    impl std::task::Wake for Reenter {
+        fn wake(self: Arc<Self>) {
+            let others = &self.0;
+            others.iter().for_each(|other| other.add(1));
+            let mut waits: Vec<_> = others
+                .iter()
+                .map(|other| Box::pin(other.wait_async()))
+                .collect();
+            for wait in &mut waits {
+                assert_eq!(
+                    wait.as_mut().poll(&mut Context::from_waker(&noop_waker())),
+                    Poll::Pending,
+                    "queued"
+                );
+            }
+            others.iter().for_each(WaitGroup::done);
+            for wait in &mut waits {
+                assert_eq!(
+                    wait.as_mut().poll(&mut Context::from_waker(&noop_waker())),
+                    Poll::Ready(()),
+                    "released"
+                );
+            }
+        }
+    }
+
+    let (finished, watchdog) = std::sync::mpsc::channel();
+    let releaser = thread::spawn(move || {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let others = Arc::new((0..GROUPS).map(|_| WaitGroup::new()).collect::<Vec<_>>());
+        let waker = Waker::from(Arc::new(Reenter(Arc::clone(&others))));
+        let mut cx = Context::from_waker(&waker);
+        let mut waits: Vec<_> = (0..TASKS).map(|_| Box::pin(wg.wait_async())).collect();
+        for wait in &mut waits {
+            assert_eq!(wait.as_mut().poll(&mut cx), Poll::Pending);
+        }
+        assert_eq!(wg.snapshot().parked, TASKS);
+        wg.done(); // wakes all 40: each waker queues on every root
+        for wait in &mut waits {
+            assert_eq!(
+                wait.as_mut().poll(&mut Context::from_waker(&noop_waker())),
+                Poll::Ready(())
+            );
+        }
+        finished.send(()).unwrap();
+    });
+    match watchdog.recv_timeout(Duration::from_secs(60)) {
+        Ok(()) => releaser.join().unwrap(),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            std::panic::resume_unwind(releaser.join().unwrap_err())
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("hung: a wake-up ran while the release held a root lock")
+        }
+    }
+}
+
 // --- guards ---------------------------------------------------------------------------
 
 #[test]
