@@ -44,12 +44,8 @@
 //! `--cfg gosync_loom` or `--cfg gosync_shuttle`, whose threads share OS threads.
 
 #[cfg(feature = "race")]
-mod access;
-#[cfg(feature = "race")]
 pub(crate) mod atomic;
 mod cell;
-#[cfg(feature = "race")]
-mod clock;
 #[cfg(feature = "race")]
 mod domain;
 mod dump;
@@ -155,7 +151,7 @@ pub fn release_merge<T: ?Sized>(addr: *const T) {
 #[track_caller]
 pub fn read<T: ?Sized>(addr: *const T) {
     #[cfg(feature = "race")]
-    access::access(Place::addr(addr), AccessKind::Read, Site::here());
+    shadow::access(Place::addr(addr), AccessKind::Read, Site::here());
     #[cfg(not(feature = "race"))]
     let _ = addr;
 }
@@ -171,7 +167,7 @@ pub fn read<T: ?Sized>(addr: *const T) {
 #[track_caller]
 pub fn write<T: ?Sized>(addr: *const T) {
     #[cfg(feature = "race")]
-    access::access(Place::addr(addr), AccessKind::Write, Site::here());
+    shadow::access(Place::addr(addr), AccessKind::Write, Site::here());
     #[cfg(not(feature = "race"))]
     let _ = addr;
 }
@@ -216,7 +212,7 @@ impl Drop for EnableOnDrop {
 pub(crate) mod keyed {
     use super::ObjectId;
     #[cfg(feature = "race")]
-    use super::{access, sync, AccessKind, Site};
+    use super::{shadow, sync, AccessKind, Site};
 
     /// [`acquire`](super::acquire) on `id`'s sync clock.
     #[inline(always)]
@@ -251,7 +247,7 @@ pub(crate) mod keyed {
     #[track_caller]
     pub(crate) fn read(id: &ObjectId) {
         #[cfg(feature = "race")]
-        access::access(id.place(), AccessKind::Read, Site::here());
+        shadow::access(id.place(), AccessKind::Read, Site::here());
         #[cfg(not(feature = "race"))]
         let _ = id;
     }
@@ -261,7 +257,7 @@ pub(crate) mod keyed {
     #[inline(always)]
     pub(crate) fn read_at(id: &ObjectId, at: &'static std::panic::Location<'static>) {
         #[cfg(feature = "race")]
-        access::access(id.place(), AccessKind::Read, Site::at(at));
+        shadow::access(id.place(), AccessKind::Read, Site::at(at));
         #[cfg(not(feature = "race"))]
         let _ = (id, at);
     }
@@ -271,7 +267,7 @@ pub(crate) mod keyed {
     #[track_caller]
     pub(crate) fn write(id: &ObjectId) {
         #[cfg(feature = "race")]
-        access::access(id.place(), AccessKind::Write, Site::here());
+        shadow::access(id.place(), AccessKind::Write, Site::here());
         #[cfg(not(feature = "race"))]
         let _ = id;
     }

@@ -31,13 +31,12 @@
 
 use std::sync::atomic::Ordering;
 
-use super::clock::{Tid, VectorClock};
 use super::domain::Domain;
 use super::edge::SyncObject;
 use super::goroutine::with_current;
 use super::place::Ident;
 use super::report::{AccessKind, Site};
-use super::sync::acquire_clock;
+use super::sync::{acquire_clock, Tid, VectorClock};
 
 /// A goroutine's fence clocks.
 #[derive(Default)]

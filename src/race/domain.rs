@@ -16,11 +16,11 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
-use super::clock::{Tid, VectorClock};
 use super::edge::HappensBefore;
 use super::place::Ident;
 use super::report::{Access, AccessKind, DataRace, Site};
 use super::shadow::{Conflict, Shadow};
+use super::sync::{Tid, VectorClock};
 
 /// Races found outside any `check` (Go's `race.Errors()`).
 pub(crate) static GLOBAL_ERRORS: AtomicUsize = AtomicUsize::new(0);

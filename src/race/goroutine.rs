@@ -5,10 +5,10 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
 use super::atomic::Fences;
-use super::clock::{Tid, VectorClock};
 use super::domain::{lock, Domain};
 use super::place::Ident;
 use super::report::Site;
+use super::sync::{Tid, VectorClock};
 
 thread_local! {
     /// `None` until the thread's first annotation, or while `go` has not installed it yet.

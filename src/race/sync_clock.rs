@@ -2,7 +2,7 @@
 //! message), for edges that no address names.
 
 #[cfg(feature = "race")]
-use super::{clock::VectorClock, goroutine::with_current};
+use super::{goroutine::with_current, sync::VectorClock};
 
 /// A released clock owned by its object, not by the checker's maps: used where each
 /// message or buffer slot of a channel is its own sync object (Go's `chanbuf(c, i)`).
