@@ -45,7 +45,6 @@
 
 #[cfg(feature = "race")]
 pub(crate) mod atomic;
-mod cell;
 #[cfg(feature = "race")]
 mod domain;
 mod dump;
@@ -57,8 +56,6 @@ mod frame;
 #[cfg(feature = "race")]
 mod goroutine;
 mod object;
-#[cfg(feature = "race")]
-mod place;
 mod report;
 #[cfg(feature = "race")]
 pub(crate) mod sched;
@@ -66,7 +63,6 @@ pub(crate) mod sched;
 mod shadow;
 #[cfg(feature = "race")]
 mod sync;
-mod sync_clock;
 
 /// The examples of `docs/race.md`, compiled and run as doctests.
 #[cfg(all(doctest, feature = "race"))]
@@ -76,17 +72,16 @@ mod race_md_examples {}
 #[cfg(all(feature = "race", any(gosync_loom, gosync_shuttle)))]
 compile_error!("the `race` feature keeps per-OS-thread state: build it without `--cfg gosync_loom`/`gosync_shuttle`");
 
-pub use cell::RaceCell;
 pub use dump::{BlockedGoroutine, CheckReport, Deadlock};
 pub use edge::{HappensBefore, SyncObject};
-pub(crate) use object::ObjectId;
+pub use object::RaceCell;
+pub(crate) use object::{ObjectId, SyncClock};
 pub use report::{Access, AccessKind, DataRace, Site};
-pub(crate) use sync_clock::SyncClock;
 
 #[cfg(feature = "race")]
 pub(crate) use goroutine::{fork, Joiner};
 #[cfg(feature = "race")]
-use place::Place;
+use object::Place;
 
 /// Whether the race checker is compiled in (Go's `race.Enabled`).
 ///

@@ -34,7 +34,7 @@ use std::sync::atomic::Ordering;
 use super::domain::Domain;
 use super::edge::SyncObject;
 use super::goroutine::with_current;
-use super::place::Ident;
+use super::object::Ident;
 use super::report::{AccessKind, Site};
 use super::sync::{acquire_clock, Tid, VectorClock};
 

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::edge::HappensBefore;
-use super::place::Ident;
+use super::object::Ident;
 use super::report::{Access, AccessKind, DataRace, Site};
 use super::shadow::{Conflict, Shadow};
 use super::sync::{Tid, VectorClock};

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use super::domain::{lock, Domain};
 use super::goroutine::Goroutine;
-use super::place::Ident;
+use super::object::Ident;
 use super::report::Site;
 
 /// How many `check`s are running: 0 keeps the usual access free of any lookup.

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::atomic::Fences;
 use super::domain::{lock, Domain};
-use super::place::Ident;
+use super::object::Ident;
 use super::report::Site;
 use super::sync::{Tid, VectorClock};
 

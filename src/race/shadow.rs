@@ -16,7 +16,7 @@ use std::mem;
 
 use super::foreign;
 use super::goroutine::with_current;
-use super::place::Place;
+use super::object::Place;
 use super::report::{AccessKind, Site};
 use super::sync::{Epoch, Tid, VectorClock};
 

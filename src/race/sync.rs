@@ -10,7 +10,7 @@
 use super::domain::Domain;
 use super::edge::{HappensBefore, SyncObject};
 use super::goroutine::with_current;
-use super::place::{Ident, Place};
+use super::object::{Ident, Place};
 
 // ---- Vector clocks and epochs ---------------------------------------------------------
 //
