@@ -50,11 +50,7 @@ mod domain;
 mod dump;
 mod edge;
 #[cfg(feature = "race")]
-mod foreign;
-#[cfg(feature = "race")]
 mod frame;
-#[cfg(feature = "race")]
-mod goroutine;
 mod object;
 mod report;
 #[cfg(feature = "race")]
@@ -79,7 +75,7 @@ pub(crate) use object::{ObjectId, SyncClock};
 pub use report::{Access, AccessKind, DataRace, Site};
 
 #[cfg(feature = "race")]
-pub(crate) use goroutine::{fork, Joiner};
+pub(crate) use domain::{fork, Joiner};
 #[cfg(feature = "race")]
 use object::Place;
 
@@ -362,9 +358,9 @@ pub fn check_report<T>(f: impl FnOnce() -> T) -> Result<CheckReport<T>, Deadlock
         // Goroutine 1 is created here, as Go's test goroutine is by `testing.(*T).Run`.
         let created_at = Site::here();
         sched::check_started(domain.addr());
-        let _running = foreign::running(&domain);
+        let _running = domain::running(&domain);
         let out = catch_unwind(AssertUnwindSafe(|| {
-            goroutine::run_as_root(domain.clone(), created_at, f)
+            domain::run_as_root(domain.clone(), created_at, f)
         }));
         let released = matches!(&out, Err(payload) if payload.is::<sched::Released>());
         let verdict = sched::check_finished(domain.addr(), out.is_ok() || released);
@@ -430,7 +426,7 @@ pub fn check_if_enabled<T>(f: impl FnOnce() -> T) -> (T, Option<Vec<DataRace>>) 
 pub fn goroutine_id() -> Option<u64> {
     #[cfg(feature = "race")]
     {
-        goroutine::with_current(|g| u64::from(g.tid))
+        domain::with_current(|g| u64::from(g.tid))
     }
     #[cfg(not(feature = "race"))]
     None
@@ -451,7 +447,7 @@ pub fn goroutine_id() -> Option<u64> {
 pub fn current_step() -> Option<u64> {
     #[cfg(feature = "race")]
     {
-        goroutine::with_current(|g| u64::from(g.clock.get(g.tid)))
+        domain::with_current(|g| u64::from(g.clock.get(g.tid)))
     }
     #[cfg(not(feature = "race"))]
     None
@@ -491,7 +487,7 @@ pub fn current_step() -> Option<u64> {
 pub fn edges() -> Vec<HappensBefore> {
     #[cfg(feature = "race")]
     {
-        goroutine::with_current(|g| g.domain.edges()).unwrap_or_default()
+        domain::with_current(|g| g.domain.edges()).unwrap_or_default()
     }
     #[cfg(not(feature = "race"))]
     Vec::new()

@@ -31,9 +31,8 @@
 
 use std::sync::atomic::Ordering;
 
-use super::domain::Domain;
+use super::domain::{with_current, Domain};
 use super::edge::SyncObject;
-use super::goroutine::with_current;
 use super::object::Ident;
 use super::report::{AccessKind, Site};
 use super::sync::{acquire_clock, Tid, VectorClock};
@@ -195,6 +194,6 @@ pub(crate) fn fence(order: Ordering) {
 /// Drops the state of the atomic at `addr` (its `S_M` and its shadow word) when it is
 /// dropped, so an object built at the same address later starts clean.
 pub(crate) fn forget(addr: usize) {
-    super::goroutine::forget(Ident::Atomic(addr));
-    super::goroutine::forget(Ident::Addr(addr));
+    super::domain::forget(Ident::Atomic(addr));
+    super::domain::forget(Ident::Addr(addr));
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, PoisonError};
 
 #[cfg(feature = "race")]
-use super::goroutine::{forget, with_current};
+use super::domain::{forget, with_current};
 #[cfg(feature = "race")]
 use super::sync::VectorClock;
 

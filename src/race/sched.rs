@@ -35,9 +35,8 @@ use std::sync::atomic::{fence, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
-use super::domain::lock;
+use super::domain::{lock, with_current};
 use super::dump::BlockedGoroutine;
-use super::goroutine::with_current;
 use super::report::Site;
 use super::sync::Tid;
 

@@ -14,8 +14,7 @@
 
 use std::mem;
 
-use super::foreign;
-use super::goroutine::with_current;
+use super::domain::{self, with_current};
 use super::object::Place;
 use super::report::{AccessKind, Site};
 use super::sync::{Epoch, Tid, VectorClock};
@@ -196,7 +195,7 @@ impl Shadow {
 /// found, and records the access.
 pub(crate) fn access(place: Place, kind: AccessKind, site: Site) {
     with_current(|g| {
-        foreign::touched(g, place.ident, &site);
+        domain::touched(g, place.ident, &site);
         let conflicts = {
             let mut shadows = g.domain.shadows(place.ident);
             let shadow = shadows.entry(place.ident).or_default();

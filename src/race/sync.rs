@@ -7,9 +7,8 @@
 //! record the edges an acquire creates. Clocks kept inside a gosync object instead of the
 //! domain are [`SyncClock`](super::SyncClock)s; the atomics' clocks are `atomic`'s.
 
-use super::domain::Domain;
+use super::domain::{with_current, Domain};
 use super::edge::{HappensBefore, SyncObject};
-use super::goroutine::with_current;
 use super::object::{Ident, Place};
 
 // ---- Vector clocks and epochs ---------------------------------------------------------
