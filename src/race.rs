@@ -47,10 +47,6 @@
 pub(crate) mod atomic;
 #[cfg(feature = "race")]
 mod domain;
-mod dump;
-mod edge;
-#[cfg(feature = "race")]
-mod frame;
 mod object;
 mod report;
 #[cfg(feature = "race")]
@@ -68,11 +64,12 @@ mod race_md_examples {}
 #[cfg(all(feature = "race", any(gosync_loom, gosync_shuttle)))]
 compile_error!("the `race` feature keeps per-OS-thread state: build it without `--cfg gosync_loom`/`gosync_shuttle`");
 
-pub use dump::{BlockedGoroutine, CheckReport, Deadlock};
-pub use edge::{HappensBefore, SyncObject};
 pub use object::RaceCell;
 pub(crate) use object::{ObjectId, SyncClock};
-pub use report::{Access, AccessKind, DataRace, Site};
+pub use report::{
+    Access, AccessKind, BlockedGoroutine, CheckReport, DataRace, Deadlock, HappensBefore, Site,
+    SyncObject,
+};
 
 #[cfg(feature = "race")]
 pub(crate) use domain::{fork, Joiner};
@@ -306,7 +303,7 @@ pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
             #[cfg(feature = "race")]
             if !report.leaked.is_empty() {
                 use std::io::Write as _;
-                let text = dump::leak_text(&report.leaked);
+                let text = report::leak_text(&report.leaked);
                 let _ = write!(std::io::stderr().lock(), "{text}");
             }
             (report.value, report.races)

@@ -32,9 +32,8 @@
 use std::sync::atomic::Ordering;
 
 use super::domain::{with_current, Domain};
-use super::edge::SyncObject;
 use super::object::Ident;
-use super::report::{AccessKind, Site};
+use super::report::{AccessKind, Site, SyncObject};
 use super::sync::{acquire_clock, Tid, VectorClock};
 
 /// A goroutine's fence clocks.

@@ -20,9 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 
 use super::atomic::Fences;
-use super::edge::HappensBefore;
 use super::object::Ident;
-use super::report::{Access, AccessKind, DataRace, Site};
+use super::report::{Access, AccessKind, DataRace, HappensBefore, Site};
 use super::shadow::{Conflict, Shadow};
 use super::sync::{Tid, VectorClock};
 
@@ -435,8 +434,9 @@ impl Child {
                     exit.done = true;
                 }
                 drop(goroutine); // finished, before `check` may stop waiting
-                                 // The joiner wakes before this goroutine stops counting as live, so the
-                                 // scheduler never sees it asleep on a join that is about to return.
+
+                // The joiner wakes before this goroutine stops counting as live, so the
+                // scheduler never sees it asleep on a join that is about to return.
                 super::sched::progress(exit_key(&self.0));
                 self.1.ended();
             }

@@ -36,8 +36,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::domain::{lock, with_current};
-use super::dump::BlockedGoroutine;
-use super::report::Site;
+use super::report::{BlockedGoroutine, Site};
 use super::sync::Tid;
 
 /// What a goroutine can block on: the address of the primitive. A collision only causes a

@@ -8,8 +8,8 @@
 //! domain are [`SyncClock`](super::SyncClock)s; the atomics' clocks are `atomic`'s.
 
 use super::domain::{with_current, Domain};
-use super::edge::{HappensBefore, SyncObject};
 use super::object::{Ident, Place};
+use super::report::{HappensBefore, SyncObject};
 
 // ---- Vector clocks and epochs ---------------------------------------------------------
 //
