@@ -44,25 +44,10 @@
 //! `--cfg gosync_loom` or `--cfg gosync_shuttle`, whose threads share OS threads.
 
 #[cfg(feature = "race")]
-mod access;
-#[cfg(feature = "race")]
 pub(crate) mod atomic;
-mod cell;
-#[cfg(feature = "race")]
-mod clock;
 #[cfg(feature = "race")]
 mod domain;
-mod dump;
-mod edge;
-#[cfg(feature = "race")]
-mod foreign;
-#[cfg(feature = "race")]
-mod frame;
-#[cfg(feature = "race")]
-mod goroutine;
 mod object;
-#[cfg(feature = "race")]
-mod place;
 mod report;
 #[cfg(feature = "race")]
 pub(crate) mod sched;
@@ -70,7 +55,6 @@ pub(crate) mod sched;
 mod shadow;
 #[cfg(feature = "race")]
 mod sync;
-mod sync_clock;
 
 /// The examples of `docs/race.md`, compiled and run as doctests.
 #[cfg(all(doctest, feature = "race"))]
@@ -80,17 +64,17 @@ mod race_md_examples {}
 #[cfg(all(feature = "race", any(gosync_loom, gosync_shuttle)))]
 compile_error!("the `race` feature keeps per-OS-thread state: build it without `--cfg gosync_loom`/`gosync_shuttle`");
 
-pub use cell::RaceCell;
-pub use dump::{BlockedGoroutine, CheckReport, Deadlock};
-pub use edge::{HappensBefore, SyncObject};
-pub(crate) use object::ObjectId;
-pub use report::{Access, AccessKind, DataRace, Site};
-pub(crate) use sync_clock::SyncClock;
+pub use object::RaceCell;
+pub(crate) use object::{ObjectId, SyncClock};
+pub use report::{
+    Access, AccessKind, BlockedGoroutine, CheckReport, DataRace, Deadlock, HappensBefore, Site,
+    SyncObject,
+};
 
 #[cfg(feature = "race")]
-pub(crate) use goroutine::{fork, Joiner};
+pub(crate) use domain::{fork, Joiner};
 #[cfg(feature = "race")]
-use place::Place;
+use object::Place;
 
 /// Whether the race checker is compiled in (Go's `race.Enabled`).
 ///
@@ -155,7 +139,7 @@ pub fn release_merge<T: ?Sized>(addr: *const T) {
 #[track_caller]
 pub fn read<T: ?Sized>(addr: *const T) {
     #[cfg(feature = "race")]
-    access::access(Place::addr(addr), AccessKind::Read, Site::here());
+    shadow::access(Place::addr(addr), AccessKind::Read, Site::here());
     #[cfg(not(feature = "race"))]
     let _ = addr;
 }
@@ -171,7 +155,7 @@ pub fn read<T: ?Sized>(addr: *const T) {
 #[track_caller]
 pub fn write<T: ?Sized>(addr: *const T) {
     #[cfg(feature = "race")]
-    access::access(Place::addr(addr), AccessKind::Write, Site::here());
+    shadow::access(Place::addr(addr), AccessKind::Write, Site::here());
     #[cfg(not(feature = "race"))]
     let _ = addr;
 }
@@ -216,7 +200,7 @@ impl Drop for EnableOnDrop {
 pub(crate) mod keyed {
     use super::ObjectId;
     #[cfg(feature = "race")]
-    use super::{access, sync, AccessKind, Site};
+    use super::{shadow, sync, AccessKind, Site};
 
     /// [`acquire`](super::acquire) on `id`'s sync clock.
     #[inline(always)]
@@ -251,7 +235,7 @@ pub(crate) mod keyed {
     #[track_caller]
     pub(crate) fn read(id: &ObjectId) {
         #[cfg(feature = "race")]
-        access::access(id.place(), AccessKind::Read, Site::here());
+        shadow::access(id.place(), AccessKind::Read, Site::here());
         #[cfg(not(feature = "race"))]
         let _ = id;
     }
@@ -261,7 +245,7 @@ pub(crate) mod keyed {
     #[inline(always)]
     pub(crate) fn read_at(id: &ObjectId, at: &'static std::panic::Location<'static>) {
         #[cfg(feature = "race")]
-        access::access(id.place(), AccessKind::Read, Site::at(at));
+        shadow::access(id.place(), AccessKind::Read, Site::at(at));
         #[cfg(not(feature = "race"))]
         let _ = (id, at);
     }
@@ -271,7 +255,7 @@ pub(crate) mod keyed {
     #[track_caller]
     pub(crate) fn write(id: &ObjectId) {
         #[cfg(feature = "race")]
-        access::access(id.place(), AccessKind::Write, Site::here());
+        shadow::access(id.place(), AccessKind::Write, Site::here());
         #[cfg(not(feature = "race"))]
         let _ = id;
     }
@@ -319,7 +303,7 @@ pub fn check<T>(f: impl FnOnce() -> T) -> (T, Vec<DataRace>) {
             #[cfg(feature = "race")]
             if !report.leaked.is_empty() {
                 use std::io::Write as _;
-                let text = dump::leak_text(&report.leaked);
+                let text = report::leak_text(&report.leaked);
                 let _ = write!(std::io::stderr().lock(), "{text}");
             }
             (report.value, report.races)
@@ -371,9 +355,9 @@ pub fn check_report<T>(f: impl FnOnce() -> T) -> Result<CheckReport<T>, Deadlock
         // Goroutine 1 is created here, as Go's test goroutine is by `testing.(*T).Run`.
         let created_at = Site::here();
         sched::check_started(domain.addr());
-        let _running = foreign::running(&domain);
+        let _running = domain::running(&domain);
         let out = catch_unwind(AssertUnwindSafe(|| {
-            goroutine::run_as_root(domain.clone(), created_at, f)
+            domain::run_as_root(domain.clone(), created_at, f)
         }));
         let released = matches!(&out, Err(payload) if payload.is::<sched::Released>());
         let verdict = sched::check_finished(domain.addr(), out.is_ok() || released);
@@ -439,7 +423,7 @@ pub fn check_if_enabled<T>(f: impl FnOnce() -> T) -> (T, Option<Vec<DataRace>>) 
 pub fn goroutine_id() -> Option<u64> {
     #[cfg(feature = "race")]
     {
-        goroutine::with_current(|g| u64::from(g.tid))
+        domain::with_current(|g| u64::from(g.tid))
     }
     #[cfg(not(feature = "race"))]
     None
@@ -460,7 +444,7 @@ pub fn goroutine_id() -> Option<u64> {
 pub fn current_step() -> Option<u64> {
     #[cfg(feature = "race")]
     {
-        goroutine::with_current(|g| u64::from(g.clock.get(g.tid)))
+        domain::with_current(|g| u64::from(g.clock.get(g.tid)))
     }
     #[cfg(not(feature = "race"))]
     None
@@ -500,7 +484,7 @@ pub fn current_step() -> Option<u64> {
 pub fn edges() -> Vec<HappensBefore> {
     #[cfg(feature = "race")]
     {
-        goroutine::with_current(|g| g.domain.edges()).unwrap_or_default()
+        domain::with_current(|g| g.domain.edges()).unwrap_or_default()
     }
     #[cfg(not(feature = "race"))]
     Vec::new()

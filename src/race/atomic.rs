@@ -31,13 +31,10 @@
 
 use std::sync::atomic::Ordering;
 
-use super::clock::{Tid, VectorClock};
-use super::domain::Domain;
-use super::edge::SyncObject;
-use super::goroutine::with_current;
-use super::place::Ident;
-use super::report::{AccessKind, Site};
-use super::sync::acquire_clock;
+use super::domain::{with_current, Domain};
+use super::object::Ident;
+use super::report::{AccessKind, Site, SyncObject};
+use super::sync::{acquire_clock, Tid, VectorClock};
 
 /// A goroutine's fence clocks.
 #[derive(Default)]
@@ -196,6 +193,6 @@ pub(crate) fn fence(order: Ordering) {
 /// Drops the state of the atomic at `addr` (its `S_M` and its shadow word) when it is
 /// dropped, so an object built at the same address later starts clean.
 pub(crate) fn forget(addr: usize) {
-    super::goroutine::forget(Ident::Atomic(addr));
-    super::goroutine::forget(Ident::Addr(addr));
+    super::domain::forget(Ident::Atomic(addr));
+    super::domain::forget(Ident::Addr(addr));
 }

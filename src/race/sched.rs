@@ -35,11 +35,9 @@ use std::sync::atomic::{fence, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
-use super::clock::Tid;
-use super::domain::lock;
-use super::dump::BlockedGoroutine;
-use super::goroutine::with_current;
-use super::report::Site;
+use super::domain::{lock, with_current};
+use super::report::{BlockedGoroutine, Site};
+use super::sync::Tid;
 
 /// What a goroutine can block on: the address of the primitive. A collision only causes a
 /// spurious retry.

@@ -1,10 +1,11 @@
-//! Shadow state of one memory location: FastTrack (Flanagan & Freund, PLDI 2009) with FT2's
-//! rules and no history limit.
+//! Memory accesses: the shadow state of each memory location, and Go's `Read` and `Write`
+//! annotations that check an access against it.
 //!
-//! The last write is one epoch (absent a race, writes are totally ordered); reads are one
-//! epoch, or a set of concurrent read epochs ("read-shared") once two reads are unordered.
-//! Nothing is ever evicted, unlike Go's four shadow cells per 8 bytes, so every race of the
-//! observed run against the latest conflicting accesses is found.
+//! The shadow is FastTrack (Flanagan & Freund, PLDI 2009) with FT2's rules and no history
+//! limit. The last write is one epoch (absent a race, writes are totally ordered); reads are
+//! one epoch, or a set of concurrent read epochs ("read-shared") once two reads are
+//! unordered. Nothing is ever evicted, unlike Go's four shadow cells per 8 bytes, so every
+//! race of the observed run against the latest conflicting accesses is found.
 //!
 //! Atomic accesses (`gosync::sync::atomic`) are kept apart, as TSan's `kAccessAtomic`
 //! bit does: two atomic accesses never race, an atomic and a plain one do when they are
@@ -13,8 +14,12 @@
 
 use std::mem;
 
-use super::clock::{Epoch, Tid, VectorClock};
+use super::domain::{self, with_current};
+use super::object::Place;
 use super::report::{AccessKind, Site};
+use super::sync::{Epoch, Tid, VectorClock};
+
+// ---- The shadow state of a location (FastTrack) ---------------------------------------
 
 /// An access as the shadow remembers it.
 #[derive(Clone, Debug)]
@@ -180,6 +185,30 @@ impl Shadow {
             stamp: write.clone(),
         })
     }
+}
+
+// ---- Go's Read and Write annotations --------------------------------------------------
+//
+// Memory accesses, checked even while sync is disabled.
+
+/// Checks an access of `place` by this goroutine against its shadow, reports every race
+/// found, and records the access.
+pub(crate) fn access(place: Place, kind: AccessKind, site: Site) {
+    with_current(|g| {
+        domain::touched(g, place.ident, &site);
+        let conflicts = {
+            let mut shadows = g.domain.shadows(place.ident);
+            let shadow = shadows.entry(place.ident).or_default();
+            match kind {
+                AccessKind::Read => shadow.read(g.tid, &g.clock, site.clone()),
+                AccessKind::Write => shadow.write(g.tid, &g.clock, site.clone()),
+            }
+        };
+        for conflict in conflicts {
+            g.domain
+                .report(place.addr, (kind, g.tid, site.clone()), conflict);
+        }
+    });
 }
 
 #[cfg(test)]
