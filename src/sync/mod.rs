@@ -70,15 +70,11 @@ mod barrier;
 #[cfg(feature = "race")]
 mod condvar;
 #[cfg(feature = "race")]
-mod lazy_lock;
-#[cfg(feature = "race")]
 pub mod mpsc;
 #[cfg(feature = "race")]
 mod mutex;
 #[cfg(feature = "race")]
 mod once;
-#[cfg(feature = "race")]
-mod once_lock;
 #[cfg(feature = "race")]
 mod rwlock;
 
@@ -87,13 +83,9 @@ pub use barrier::{Barrier, BarrierWaitResult};
 #[cfg(feature = "race")]
 pub use condvar::{Condvar, WaitTimeoutResult};
 #[cfg(feature = "race")]
-pub use lazy_lock::LazyLock;
-#[cfg(feature = "race")]
 pub use mutex::{Mutex, MutexGuard};
 #[cfg(feature = "race")]
-pub use once::{Once, OnceState};
-#[cfg(feature = "race")]
-pub use once_lock::OnceLock;
+pub use once::{LazyLock, Once, OnceLock, OnceState};
 #[cfg(feature = "race")]
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
