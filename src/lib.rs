@@ -99,16 +99,14 @@ mod waitgroup;
 #[doc(hidden)]
 pub mod window_hook;
 
-pub use chan::{
-    chan, Iter, Receiver, RecvTimeoutError, SendTimeoutError, Sender, TryRecvError, TrySendError,
-};
+pub use chan::{chan, Iter, Receiver, Sender};
 
 /// What [`select!`] expands to; not API.
 #[doc(hidden)]
 pub mod __select {
     pub use crate::select::{run, Case, ChanRef, Context, Mode, RecvCase, SendCase};
 }
-pub use error::WaitGroupError;
+pub use error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError, WaitGroupError};
 pub use goroutine::{go, JoinHandle};
 pub use waitgroup::{DoneGuard, OwnedDoneGuard, Snapshot, Wait, WaitGroup};
 
