@@ -21,14 +21,13 @@ use std::panic::Location;
 use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::primitive::sync::{Mutex, MutexGuard};
 use crate::race::{self, ObjectId, SyncClock};
 use crate::select::{self as sel, Mode};
 
-mod error;
 pub(crate) mod wait;
 
-pub use error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use wait::WaitKey;
 
 /// Go's text for a send on, or a close of, a closed channel (`runtime/chan.go`).

@@ -85,8 +85,6 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod chan;
-#[cfg(doctest)]
-mod doc_chapters;
 mod error;
 mod goroutine;
 mod primitive;
@@ -95,22 +93,90 @@ mod select;
 mod sema;
 pub mod sync;
 pub mod thread;
-mod trace;
 mod waitgroup;
 // Unstable, not API: see the module's docs (feature `unstable-window-hook`).
 #[cfg(feature = "unstable-window-hook")]
 #[doc(hidden)]
 pub mod window_hook;
 
-pub use chan::{
-    chan, Iter, Receiver, RecvTimeoutError, SendTimeoutError, Sender, TryRecvError, TrySendError,
-};
+pub use chan::{chan, Iter, Receiver, Sender};
 
 /// What [`select!`] expands to; not API.
 #[doc(hidden)]
 pub mod __select {
     pub use crate::select::{run, Case, ChanRef, Context, Mode, RecvCase, SendCase};
 }
-pub use error::WaitGroupError;
+pub use error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError, WaitGroupError};
 pub use goroutine::{go, JoinHandle};
 pub use waitgroup::{DoneGuard, OwnedDoneGuard, Snapshot, Wait, WaitGroup};
+
+/// `TRACE` events behind the `tracing` feature; with the feature off nothing is compiled in
+/// (the macro expands to nothing, its arguments are never evaluated).
+mod trace {
+    #[cfg(feature = "tracing")]
+    macro_rules! trace {
+        ($($arg:tt)+) => { ::tracing::trace!($($arg)+) };
+    }
+
+    #[cfg(not(feature = "tracing"))]
+    macro_rules! trace {
+        ($($arg:tt)+) => {};
+    }
+
+    pub(crate) use trace;
+}
+
+/// The chapters of `docs/`, included here so that `cargo test` compiles and runs every Rust
+/// block in them as a doctest. Built only by rustdoc's test collection.
+#[cfg(doctest)]
+mod doc_chapters {
+    /// docs/state-word.md
+    #[doc = include_str!("../docs/state-word.md")]
+    pub struct StateWord;
+
+    /// docs/add-done.md
+    #[doc = include_str!("../docs/add-done.md")]
+    pub struct AddDone;
+
+    /// docs/wait.md
+    #[doc = include_str!("../docs/wait.md")]
+    pub struct Wait;
+
+    /// docs/semaphore.md
+    #[doc = include_str!("../docs/semaphore.md")]
+    pub struct Semaphore;
+
+    /// docs/misuse.md
+    #[doc = include_str!("../docs/misuse.md")]
+    pub struct Misuse;
+
+    /// docs/race-annotations.md
+    #[doc = include_str!("../docs/race-annotations.md")]
+    pub struct RaceAnnotations;
+
+    /// docs/after-go-1.19.md
+    #[doc = include_str!("../docs/after-go-1.19.md")]
+    pub struct AfterGo119;
+
+    /// docs/README.md
+    #[doc = include_str!("../docs/README.md")]
+    pub struct Index;
+
+    /// docs/beyond-go.md
+    #[doc = include_str!("../docs/beyond-go.md")]
+    pub struct BeyondGo;
+
+    /// docs/porting.md
+    #[doc = include_str!("../docs/porting.md")]
+    pub struct Porting;
+
+    /// Without the `unstable-window-hook` feature there is no window hook at all: no module, no
+    /// call site inside a window (what `cargo test` checks here; the feature's comment in
+    /// `Cargo.toml` says who turns it on).
+    ///
+    /// ```compile_fail,E0433
+    /// gosync::window_hook::install(&|_| {}).unwrap();
+    /// ```
+    #[cfg(not(feature = "unstable-window-hook"))]
+    pub struct NoWindowHook;
+}

@@ -19,15 +19,11 @@ use crate::trace::trace;
 mod checked;
 mod future;
 mod go;
-mod go_scoped;
 mod guard;
-mod owned;
 mod timeout;
-mod unwind;
 
 pub use future::Wait;
-pub use guard::DoneGuard;
-pub use owned::OwnedDoneGuard;
+pub use guard::{DoneGuard, OwnedDoneGuard};
 
 #[cfg(all(test, not(any(gosync_loom, gosync_shuttle))))]
 mod tests;

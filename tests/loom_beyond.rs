@@ -4,8 +4,9 @@
 //!
 //! Run with `RUSTFLAGS="--cfg gosync_loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release
 //! --test loom_beyond`. loom has no clock: a timed wait whose deadline has not passed
-//! spawns a timer thread that fires at a point loom chooses (see `src/primitive/time.rs`),
-//! so each model explores the time-out before, during and after the release.
+//! spawns a timer thread that fires at a point loom chooses (see `primitive::time` in
+//! `src/primitive/mod.rs`), so each model explores the time-out before, during and after
+//! the release.
 #![cfg(gosync_loom)]
 
 use std::future::Future;

@@ -3,7 +3,7 @@
 //!
 //! Run with `RUSTFLAGS="--cfg gosync_shuttle" cargo test --release --test shuttle_beyond`.
 //! shuttle has no clock: a timed wait whose deadline has not passed spawns a timer thread
-//! that fires at a point the scheduler picks (see `src/primitive/time.rs`).
+//! that fires at a point the scheduler picks (see `primitive::time` in `src/primitive/mod.rs`).
 #![cfg(gosync_shuttle)]
 
 use std::future::Future;

@@ -1,9 +1,13 @@
-//! gosync's [`WaitGroup::go`] (Go 1.25's `WaitGroup.Go`) and its panic policy.
+//! gosync's [`WaitGroup::go`] (Go 1.25's `WaitGroup.Go`), its forms for a group that is not
+//! in an `Arc` ([`go_static`](WaitGroup::go_static), [`go_scoped`](WaitGroup::go_scoped)),
+//! the panic policy they share, and why the group is still [`UnwindSafe`] with that
+//! policy's panic slot inside.
 
 use std::any::Any;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, RefUnwindSafe, UnwindSafe};
 use std::ptr;
 use std::sync::Arc;
+use std::thread::{Scope, ScopedJoinHandle};
 
 use super::{WaitGroup, GO_PANIC};
 use crate::primitive::const_fn_unless_model;
@@ -11,7 +15,7 @@ use crate::primitive::sync::atomic::{
     AtomicPtr, AtomicU64,
     Ordering::{Acquire, Relaxed, Release, SeqCst},
 };
-use crate::JoinHandle;
+use crate::{race, JoinHandle};
 
 /// A panic payload, as `std::thread::Result` carries it.
 type Payload = Box<dyn Any + Send + 'static>;
@@ -105,7 +109,7 @@ impl WaitGroup {
 
     /// The body of a goroutine started by one of the `go` methods ([`go`](Self::go),
     /// `go_static`, `go_scoped`): `f`, then the panic policy and `done`.
-    pub(super) fn run_go<F: FnOnce() -> T, T>(&self, f: F) -> T {
+    fn run_go<F: FnOnce() -> T, T>(&self, f: F) -> T {
         // Sound: on a panic `f` is gone and nothing it touched is looked at here.
         let result = panic::catch_unwind(AssertUnwindSafe(f));
         self.go_finished(result)
@@ -121,6 +125,92 @@ impl WaitGroup {
         result
     }
 }
+
+// ---- go_static and go_scoped ----------------------------------------------------------
+//
+// `WaitGroup::go` for groups that are not in an `Arc`: `go_static` for a
+// `&'static WaitGroup` (a `static`, or a leaked box), and `go_scoped` for a group borrowed
+// inside `std::thread::scope`. Same `add(1)` in the caller, same `done` when `f` returns,
+// same panic policy.
+
+impl WaitGroup {
+    /// [`go`](Self::go) for a group that lives for the whole program, such as a `static`:
+    /// no `Arc` needed. Calls `f` on a new goroutine ([`gosync::go`](crate::go)) after
+    /// [`add(1)`](Self::add) in the caller, and [`done`](Self::done) when `f` returns; a
+    /// panic in `f` reaches the next wait, as described at [`go`](Self::go).
+    ///
+    /// # Panics
+    ///
+    /// As [`add`](Self::add)`(1)`, in the caller.
+    ///
+    /// ```
+    /// use gosync::WaitGroup;
+    /// use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+    ///
+    /// static WG: WaitGroup = WaitGroup::new();
+    /// static HITS: AtomicU32 = AtomicU32::new(0);
+    ///
+    /// for _ in 0..3 {
+    ///     WG.go_static(|| HITS.fetch_add(1, Relaxed));
+    /// }
+    /// WG.wait();
+    /// assert_eq!(HITS.load(Relaxed), 3);
+    /// ```
+    #[track_caller]
+    pub fn go_static<F, T>(&'static self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.add(1);
+        crate::go(move || self.run_go(f))
+    }
+
+    /// [`go`](Self::go) inside [`std::thread::scope`]: `f` may borrow from the enclosing
+    /// stack frame, and the group is borrowed too. Calls `f` on a new scoped thread after
+    /// [`add(1)`](Self::add) in the caller, and [`done`](Self::done) when `f` returns; a
+    /// panic in `f` reaches the next wait, as described at [`go`](Self::go), and the
+    /// returned handle's `join` gives `Err` with a copy of it (if nobody joins it, the
+    /// scope panics at its end, as `std::thread::scope` does for any panicked thread).
+    ///
+    /// With the `race` feature the thread starts with the caller's fork edge (as
+    /// [`race::forked`] gives); what `f` did is ordered before the wait it unblocks.
+    /// Scoped threads are std's: not for use inside a loom or shuttle model (use
+    /// [`go`](Self::go) there).
+    ///
+    /// # Panics
+    ///
+    /// As [`add`](Self::add)`(1)`, in the caller.
+    ///
+    /// ```
+    /// use gosync::WaitGroup;
+    ///
+    /// let wg = WaitGroup::new();
+    /// let mut squares = [0; 4];
+    /// std::thread::scope(|s| {
+    ///     for (i, slot) in squares.iter_mut().enumerate() {
+    ///         wg.go_scoped(s, move || *slot = i * i);
+    ///     }
+    ///     wg.wait();
+    /// });
+    /// assert_eq!(squares, [0, 1, 4, 9]);
+    /// ```
+    #[track_caller]
+    pub fn go_scoped<'scope, F, T>(
+        &'scope self,
+        scope: &'scope Scope<'scope, '_>,
+        f: F,
+    ) -> ScopedJoinHandle<'scope, T>
+    where
+        F: FnOnce() -> T + Send + 'scope,
+        T: Send + 'scope,
+    {
+        self.add(1);
+        scope.spawn(race::forked(move || self.run_go(f)))
+    }
+}
+
+// ---- The panic policy's slot ----------------------------------------------------------
 
 /// The first panic of a goroutine started by [`WaitGroup::go`], kept for the wait that
 /// returns next: a pointer to the boxed payload, null while none is kept.
@@ -231,6 +321,74 @@ fn copy_of(payload: &(dyn Any + Send)) -> Payload {
         Box::new(text.clone())
     } else {
         Box::new("a goroutine of WaitGroup::go panicked; its payload was re-raised by a wait")
+    }
+}
+
+// ---- Why WaitGroup is UnwindSafe and RefUnwindSafe -----------------------------------
+//
+// `UnwindSafe` asks: can a panic leave the value in a state that code observing it after
+// `catch_unwind` would find broken? For a WaitGroup, no. Every change to the group is one
+// atomic operation on the state word or the semaphore (or the root lock's critical
+// section, which never runs user code and never panics inside), so another thread, or
+// the same thread after a panic, sees the group between two operations, never in the
+// middle of one, exactly as it sees it with no panic at all. The three misuse panics are
+// Go's and leave what Go leaves (a recovered "negative counter" leaves the counter
+// negative, as in Go; `docs/misuse.md`). That is why std's atomics are `RefUnwindSafe`.
+//
+// The compiler does not infer it only because of `WaitGroup::go`'s panic slot (`GoPanic`,
+// above), an `AtomicPtr` to a `Box<dyn Any + Send>` payload: `dyn Any` is not
+// `RefUnwindSafe`.
+// The slot never lends the payload out: it is moved in by the panicking goroutine and
+// moved out by the one wait that re-raises it, so nothing can observe it half-built.
+//
+// `DoneGuard` and `OwnedDoneGuard` follow: they hold a `&WaitGroup` or an `Arc<WaitGroup>`.
+
+impl UnwindSafe for WaitGroup {}
+impl RefUnwindSafe for WaitGroup {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_group_and_its_guards_are_unwind_safe() {
+        fn unwind_safe<T: UnwindSafe + RefUnwindSafe>() {}
+        unwind_safe::<WaitGroup>();
+        unwind_safe::<&WaitGroup>();
+        unwind_safe::<std::sync::Arc<WaitGroup>>();
+        unwind_safe::<crate::DoneGuard<'static>>();
+        unwind_safe::<crate::OwnedDoneGuard>();
+    }
+
+    // std's scoped threads and a real `go`: not inside a model.
+    #[cfg(not(any(gosync_loom, gosync_shuttle)))]
+    #[test]
+    fn go_static_adds_in_the_caller_and_is_done_when_f_returns() {
+        let wg: &'static WaitGroup = Box::leak(Box::new(WaitGroup::new()));
+        let handle = wg.go_static(|| 6 * 7);
+        wg.wait();
+        assert_eq!(handle.join().unwrap(), 42);
+        assert_eq!(wg.snapshot().counter, 0);
+    }
+
+    #[cfg(not(any(gosync_loom, gosync_shuttle)))]
+    #[test]
+    fn go_scoped_borrows_and_a_panic_reaches_the_wait_once() {
+        let wg = WaitGroup::new();
+        let mut written = 0;
+        std::thread::scope(|s| {
+            let writer = wg.go_scoped(s, || written = 1);
+            let failed = wg.go_scoped(s, || panic!("scoped boom"));
+            let payload = panic::catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+            assert_eq!(payload.downcast_ref::<&str>(), Some(&"scoped boom"));
+            assert_eq!(
+                failed.join().unwrap_err().downcast_ref::<&str>(),
+                Some(&"scoped boom")
+            );
+            writer.join().unwrap();
+            wg.wait(); // re-raised once: clean again
+        });
+        assert_eq!(written, 1);
     }
 }
 
