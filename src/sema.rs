@@ -1081,8 +1081,8 @@ pub(crate) fn purge(addr: &Sema) {
 /// so loom checks the guarantee the shipped code relies on, and no more.
 ///
 /// It was a fence in every build until the fence was measured: an `mfence` right after the
-/// `lock xadd` that already orders everything on x86-64 cost about 30 ns per waiter a
-/// release wakes (docs/performance-sleeping.md, "The release alone").
+/// `lock xadd` that already orders everything on x86-64, 2 to 34 ns per waiter a release
+/// wakes, by what surrounds it (docs/performance-sleeping.md, "The release alone").
 #[inline]
 fn store_load_fence() {
     // ORDERING: under loom, a SeqCst fence: the store-load barrier described above, which
