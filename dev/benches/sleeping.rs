@@ -31,7 +31,7 @@
 //! `runtime.Gosched`.
 
 use std::future::{poll_fn, Future};
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::task::{Context, Wake, Waker};
@@ -313,49 +313,51 @@ fn release_tasks(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("gosync", n), &n, |b, &n| {
             let wg = WaitGroup::new();
             b.iter_custom(|iters| {
-                let waker = noop_waker();
-                let mut cx = Context::from_waker(&waker);
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
+                let arm = || {
                     wg.add(1);
-                    let mut waits: Vec<_> = (0..n).map(|_| Box::pin(wg.wait_async())).collect();
-                    for wait in &mut waits {
-                        assert!(wait.as_mut().poll(&mut cx).is_pending(), "asleep");
-                    }
-                    assert_eq!(wg.snapshot().parked, n, "every waiter queued");
-                    let start = Instant::now();
-                    wg.done();
-                    total += start.elapsed();
-                    for wait in &mut waits {
-                        assert!(wait.as_mut().poll(&mut cx).is_ready(), "released");
-                    }
-                }
-                total
+                    (0..n).map(|_| Box::pin(wg.wait_async())).collect()
+                };
+                let asleep = || assert_eq!(wg.snapshot().parked, n, "every waiter queued");
+                release_rounds(iters, arm, asleep, || wg.done())
             })
         });
         group.bench_with_input(BenchmarkId::new("notify", n), &n, |b, &n| {
             let notify = Notify::new();
             b.iter_custom(|iters| {
-                let waker = noop_waker();
-                let mut cx = Context::from_waker(&waker);
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let mut waits: Vec<_> = (0..n).map(|_| Box::pin(notify.notified())).collect();
-                    for wait in &mut waits {
-                        assert!(wait.as_mut().poll(&mut cx).is_pending(), "asleep");
-                    }
-                    let start = Instant::now();
-                    notify.notify_waiters();
-                    total += start.elapsed();
-                    for wait in &mut waits {
-                        assert!(wait.as_mut().poll(&mut cx).is_ready(), "released");
-                    }
-                }
-                total
+                let arm = || (0..n).map(|_| Box::pin(notify.notified())).collect();
+                release_rounds(iters, arm, || {}, || notify.notify_waiters())
             })
         });
     }
     group.finish();
+}
+
+/// `iters` rounds of `ReleaseTasks`, the release alone timed: `arm` makes the round's
+/// futures, each is polled once (asleep), `asleep` checks what the object can tell, then
+/// `release` runs on the clock, and every future must then be ready.
+fn release_rounds<F: Future<Output = ()>>(
+    iters: u64,
+    arm: impl Fn() -> Vec<Pin<Box<F>>>,
+    asleep: impl Fn(),
+    release: impl Fn(),
+) -> Duration {
+    let waker = noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        let mut waits = arm();
+        for wait in &mut waits {
+            assert!(wait.as_mut().poll(&mut cx).is_pending(), "asleep");
+        }
+        asleep();
+        let start = Instant::now();
+        release();
+        total += start.elapsed();
+        for wait in &mut waits {
+            assert!(wait.as_mut().poll(&mut cx).is_ready(), "released");
+        }
+    }
+    total
 }
 
 // ---- Thread wake-ups -----------------------------------------------------------------
