@@ -143,8 +143,8 @@ impl SemaRoot {
         // count and takes the slow path, or our re-check below sees its token.
         self.nwait.fetch_add(1, SeqCst); // go: sema.go:140
 
-        // ORDERING: the fence keeps the increment above and the re-check below in the
-        // single total order that Go's atomics promise; see `store_load_fence`.
+        // ORDERING: under loom, the fence keeps the increment above and the re-check below
+        // in one total order; elsewhere the SeqCst accesses do; see `store_load_fence`.
         store_load_fence();
         // Check cansemacquire to avoid missed wakeup.
         if cansemacquire(addr) {
@@ -155,8 +155,9 @@ impl SemaRoot {
         }
         // Any semrelease after the cansemacquire knows we're waiting
         // (we set nwait above), so go to sleep.
-        // ORDERING: SeqCst; we are not queued, so no releaser reads this yet.
-        s.get().state.store(sudog::QUEUED, SeqCst);
+        // ORDERING: Relaxed. Its readers take this root lock, or are this waiter's own
+        // later looks, ordered after it by its thread or its executor.
+        s.get().state.store(sudog::QUEUED, Relaxed);
         // SAFETY: `s` is the caller's node, in no queue, and we hold the root lock.
         unsafe { queues.queue(addr.key(), s.as_ptr()) }; // go: sema.go:149
         false // go: sema.go:150 (goparkunlock: the guard unlocks here, the caller parks)
@@ -967,8 +968,8 @@ pub(crate) fn semrelease(addr: &Sema, readied: &mut Readied) {
     // `nwait` described in `queue_unless_acquired`.
     addr.value.fetch_add(1, SeqCst); // go: sema.go:167
 
-    // ORDERING: keeps the token above and the `nwait` check below in one total order
-    // with the waiter's `nwait` increment and re-check; see `store_load_fence`.
+    // ORDERING: under loom, keeps the token above and the `nwait` check below in one total
+    // order with the waiter's increment and re-check (elsewhere the SeqCst accesses do).
     store_load_fence();
 
     // Easy case: no waiters?

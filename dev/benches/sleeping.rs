@@ -8,7 +8,7 @@
 //! | `ActuallyWaitTokio/current-thread`, `ActuallyWaitTokio/multi-thread` | `gosync`, `spawn-join`, `oneshot` | Go's `ActuallyWait` on tokio: a new group, `add(1)`, a spawned task calls `done`, `wait_async().await`; the floors do the same spawn with a join handle / a `oneshot` |
 //! | `WakeTasks` | `gosync/N`, `notify/N` | N tasks asleep on one group (or one `Notify`), one `done` (`notify_waiters`); time until all N returned |
 //! | `DistinctGroupsTasks` | `gosync/N`, `notify/N` | N groups (or N `Notify`s), one task asleep on each, all released |
-//! | `ReleaseTasks` | `gosync/N`, `notify/N` | no executor: N futures polled once (asleep), then one `done` (`notify_waiters`) timed alone; one thread, N no-op wakers |
+//! | `SleepTasks`, `ReleaseTasks` | `gosync/N`, `notify/N` | no executor: N futures polled once (asleep), then one `done` (`notify_waiters`); `SleepTasks` times the N first polls, `ReleaseTasks` the release; one thread, N no-op wakers |
 //! | `WakeWaiters` | `gosync/N`, `floor/N` | N OS threads asleep in `wait()` on one group, one `done`; the floor unparks N parked threads directly |
 //! | `DistinctGroups` | `gosync/N`, `floor/N` | N groups, one thread asleep on each, all released; the same floor |
 //!
@@ -301,41 +301,54 @@ fn noop_waker() -> Waker {
     Waker::from(Arc::new(Noop))
 }
 
-/// The release alone, no executor: N futures on one group (one `Notify`), each polled once
-/// with a no-op waker (asleep, registered), then one `done` (`notify_waiters`) timed by
-/// itself: the dequeues, the hand-over of tokens and the N no-op wakes. The set-up and the
-/// futures' last polls are outside the clock. One thread, so the nodes are warm in its
-/// cache: what is left is the release's own instructions and atomics, the part of
-/// WakeTasks/N that is gosync's alone.
-fn release_tasks(c: &mut Criterion) {
-    let mut group = c.benchmark_group("ReleaseTasks");
-    for &n in &[32, 256, 4096] {
-        group.bench_with_input(BenchmarkId::new("gosync", n), &n, |b, &n| {
-            let wg = WaitGroup::new();
-            b.iter_custom(|iters| {
-                let arm = || {
-                    wg.add(1);
-                    (0..n).map(|_| Box::pin(wg.wait_async())).collect()
-                };
-                let asleep = || assert_eq!(wg.snapshot().parked, n, "every waiter queued");
-                release_rounds(iters, arm, asleep, || wg.done())
-            })
-        });
-        group.bench_with_input(BenchmarkId::new("notify", n), &n, |b, &n| {
-            let notify = Notify::new();
-            b.iter_custom(|iters| {
-                let arm = || (0..n).map(|_| Box::pin(notify.notified())).collect();
-                release_rounds(iters, arm, || {}, || notify.notify_waiters())
-            })
-        });
+/// The semaphore's two halves alone, no executor: N futures on one group (one `Notify`),
+/// each polled once with a no-op waker, then one `done` (`notify_waiters`), then each
+/// polled to completion. `SleepTasks` times the N first polls (each counts its waiter and
+/// queues its node: the wait side), `ReleaseTasks` the release (the dequeues, the hand-over
+/// of tokens and the N no-op wakes). One thread, so the nodes are warm in its cache: what
+/// is left is each side's own instructions and atomics, the part of WakeTasks/N that is
+/// gosync's alone.
+fn semaphore_halves(c: &mut Criterion) {
+    for (name, half) in [("SleepTasks", Half::Sleep), ("ReleaseTasks", Half::Release)] {
+        let mut group = c.benchmark_group(name);
+        for &n in &[32, 256, 4096] {
+            group.bench_with_input(BenchmarkId::new("gosync", n), &n, |b, &n| {
+                let wg = WaitGroup::new();
+                b.iter_custom(|iters| {
+                    let arm = || {
+                        wg.add(1);
+                        (0..n).map(|_| Box::pin(wg.wait_async())).collect()
+                    };
+                    let asleep = || assert_eq!(wg.snapshot().parked, n, "every waiter queued");
+                    half_rounds(half, iters, arm, asleep, || wg.done())
+                })
+            });
+            group.bench_with_input(BenchmarkId::new("notify", n), &n, |b, &n| {
+                let notify = Notify::new();
+                b.iter_custom(|iters| {
+                    let arm = || (0..n).map(|_| Box::pin(notify.notified())).collect();
+                    half_rounds(half, iters, arm, || {}, || notify.notify_waiters())
+                })
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
-/// `iters` rounds of `ReleaseTasks`, the release alone timed: `arm` makes the round's
-/// futures, each is polled once (asleep), `asleep` checks what the object can tell, then
-/// `release` runs on the clock, and every future must then be ready.
-fn release_rounds<F: Future<Output = ()>>(
+/// Which half of a round [`half_rounds`] times.
+#[derive(Clone, Copy)]
+enum Half {
+    /// The N first polls: every future asleep.
+    Sleep,
+    /// The release.
+    Release,
+}
+
+/// `iters` rounds of `SleepTasks` or `ReleaseTasks`, one half timed: `arm` makes the
+/// round's futures, each is polled once (asleep), `asleep` checks what the object can tell,
+/// `release` releases them all, and every future must then be ready.
+fn half_rounds<F: Future<Output = ()>>(
+    half: Half,
     iters: u64,
     arm: impl Fn() -> Vec<Pin<Box<F>>>,
     asleep: impl Fn(),
@@ -346,16 +359,22 @@ fn release_rounds<F: Future<Output = ()>>(
     let mut total = Duration::ZERO;
     for _ in 0..iters {
         let mut waits = arm();
+        let start = Instant::now();
         for wait in &mut waits {
             assert!(wait.as_mut().poll(&mut cx).is_pending(), "asleep");
         }
+        let slept = start.elapsed();
         asleep();
         let start = Instant::now();
         release();
-        total += start.elapsed();
+        let released = start.elapsed();
         for wait in &mut waits {
             assert!(wait.as_mut().poll(&mut cx).is_ready(), "released");
         }
+        total += match half {
+            Half::Sleep => slept,
+            Half::Release => released,
+        };
     }
     total
 }
@@ -616,6 +635,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = actually_wait_tokio, wake_tasks, distinct_groups_tasks, release_tasks, wake_waiters, distinct_groups
+    targets = actually_wait_tokio, wake_tasks, distinct_groups_tasks, semaphore_halves, wake_waiters, distinct_groups
 }
 criterion_main!(benches);

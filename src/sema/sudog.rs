@@ -43,7 +43,10 @@ use std::task::Waker;
 use super::Key;
 use crate::primitive::cell::UnsafeCell;
 use crate::primitive::global;
-use crate::primitive::sync::atomic::{AtomicU8, Ordering::SeqCst};
+use crate::primitive::sync::atomic::{
+    AtomicU8,
+    Ordering::{Relaxed, SeqCst},
+};
 use crate::primitive::sync::Mutex;
 use crate::primitive::thread::{self, thread_local};
 
@@ -308,9 +311,9 @@ pub(crate) fn release_sudog(s: SudogRef) {
     }
     // SAFETY: as above.
     let node = unsafe { s.as_ref() };
-    // ORDERING: the node is the owner's alone; the store is published to its next owner
-    // by the cache's hand-over (this thread, or the central cache's lock).
-    node.state.store(QUEUED, SeqCst);
+    // ORDERING: Relaxed. The node is the owner's alone; the store is published to its next
+    // owner by the cache's hand-over (this thread, or the central cache's lock).
+    node.state.store(QUEUED, Relaxed);
     let kept = LOCAL.try_with(|local| {
         let mut local = local.borrow_mut();
         if local.len == LOCAL_CAPACITY {
