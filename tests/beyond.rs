@@ -211,19 +211,11 @@ fn a_waker_may_enter_the_semaphore_every_root_lock_is_free_when_it_runs() {
                 .map(|other| Box::pin(other.wait_async()))
                 .collect();
             for wait in &mut waits {
-                assert_eq!(
-                    wait.as_mut().poll(&mut Context::from_waker(&noop_waker())),
-                    Poll::Pending,
-                    "queued"
-                );
+                assert_eq!(poll_once(&mut wait.as_mut()), Poll::Pending, "queued");
             }
             others.iter().for_each(WaitGroup::done);
             for wait in &mut waits {
-                assert_eq!(
-                    wait.as_mut().poll(&mut Context::from_waker(&noop_waker())),
-                    Poll::Ready(()),
-                    "released"
-                );
+                assert_eq!(poll_once(&mut wait.as_mut()), Poll::Ready(()), "released");
             }
         }
     }
@@ -242,10 +234,7 @@ fn a_waker_may_enter_the_semaphore_every_root_lock_is_free_when_it_runs() {
         assert_eq!(wg.snapshot().parked, TASKS);
         wg.done(); // wakes all 40: each waker queues on every root
         for wait in &mut waits {
-            assert_eq!(
-                wait.as_mut().poll(&mut Context::from_waker(&noop_waker())),
-                Poll::Ready(())
-            );
+            assert_eq!(poll_once(&mut wait.as_mut()), Poll::Ready(()));
         }
         finished.send(()).unwrap();
     });
