@@ -9,6 +9,7 @@
 //! | `WakeTasks` | `gosync/N`, `notify/N` | N tasks asleep on one group (or one `Notify`), one `done` (`notify_waiters`); time until all N returned |
 //! | `DistinctGroupsTasks` | `gosync/N`, `notify/N` | N groups (or N `Notify`s), one task asleep on each, all released |
 //! | `SleepTasks`, `ReleaseTasks` | `gosync/N`, `notify/N` | no executor: N futures polled once (asleep), then one `done` (`notify_waiters`); `SleepTasks` times the N first polls, `ReleaseTasks` the release; one thread, N no-op wakers |
+//! | `HandOff` | `gosync`, `oneshot`, `notify` | no executor: ActuallyWait's hand-off alone (a fresh group, `add(1)`, its future polled asleep, `done`, polled ready), beside a `oneshot` and a `Notify` doing the same |
 //! | `WakeWaiters` | `gosync/N`, `floor/N` | N OS threads asleep in `wait()` on one group, one `done`; the floor unparks N parked threads directly |
 //! | `DistinctGroups` | `gosync/N`, `floor/N` | N groups, one thread asleep on each, all released; the same floor |
 //!
@@ -335,6 +336,48 @@ fn semaphore_halves(c: &mut Criterion) {
     }
 }
 
+/// Go's `ActuallyWait` without the executor: per iteration a fresh group on the heap,
+/// `add(1)`, its future polled once with a no-op waker (asleep: queued on the
+/// semaphore), `done`, the future polled again (ready) and everything dropped. Beside it
+/// the same hand-off through a `oneshot` and a `Notify`. What ActuallyWaitTokio adds to
+/// tokio's spawn-join is this, and nothing of the executor's noise is in it.
+fn hand_off(c: &mut Criterion) {
+    let waker = noop_waker();
+    let mut group = c.benchmark_group("HandOff");
+    group.bench_function("gosync", |b| {
+        let mut cx = Context::from_waker(&waker);
+        b.iter(|| {
+            let wg = Arc::new(WaitGroup::new());
+            wg.add(1);
+            let mut wait = pin!(wg.wait_async());
+            assert!(wait.as_mut().poll(&mut cx).is_pending(), "asleep");
+            wg.done();
+            assert!(wait.as_mut().poll(&mut cx).is_ready(), "released");
+        })
+    });
+    group.bench_function("oneshot", |b| {
+        let mut cx = Context::from_waker(&waker);
+        b.iter(|| {
+            let (tx, rx) = oneshot::channel::<()>();
+            let mut rx = pin!(rx);
+            assert!(rx.as_mut().poll(&mut cx).is_pending(), "asleep");
+            tx.send(()).expect("receiver alive");
+            assert!(rx.as_mut().poll(&mut cx).is_ready(), "released");
+        })
+    });
+    group.bench_function("notify", |b| {
+        let mut cx = Context::from_waker(&waker);
+        b.iter(|| {
+            let notify = Arc::new(Notify::new());
+            let mut notified = pin!(notify.notified());
+            assert!(notified.as_mut().poll(&mut cx).is_pending(), "asleep");
+            notify.notify_waiters();
+            assert!(notified.as_mut().poll(&mut cx).is_ready(), "released");
+        })
+    });
+    group.finish();
+}
+
 /// Which half of a round [`half_rounds`] times.
 #[derive(Clone, Copy)]
 enum Half {
@@ -635,6 +678,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = actually_wait_tokio, wake_tasks, distinct_groups_tasks, semaphore_halves, wake_waiters, distinct_groups
+    targets = actually_wait_tokio, wake_tasks, distinct_groups_tasks, semaphore_halves, hand_off, wake_waiters, distinct_groups
 }
 criterion_main!(benches);
