@@ -41,6 +41,7 @@
 //! task waiters share one engine, [`Acquisition`]: Go's `semacquire1` loop with the
 //! sleep left to the caller. [`cansemacquire`] reads the value as signed (see there).
 
+use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
@@ -52,6 +53,7 @@ use crate::primitive::sync::atomic::{
     Ordering::{Relaxed, Release, SeqCst},
 };
 use crate::primitive::sync::{Mutex, MutexGuard};
+use crate::primitive::thread::thread_local;
 use crate::primitive::{const_fn_unless_model, global, thread, CachePadded};
 use crate::trace::trace;
 use sudog::{acquire_sudog, release_sudog, Sudog, SudogRef, Wake, READIED_WITH_TICKET};
@@ -132,9 +134,9 @@ impl SemaRoot {
 
     /// Go's `semacquire1` from taking the lock to `goparkunlock` (sema.go:138-150): counts
     /// `s` in `nwait`, re-checks the semaphore, and queues `s` unless a token is there.
-    /// Returns whether it took a token; if not, `s` is queued and the lock released, and
-    /// the caller sleeps.
-    fn queue_unless_acquired(&self, addr: &Sema, s: &SudogRef) -> bool {
+    /// Returns `None` when it took a token; otherwise `s` is queued under the key returned
+    /// and the lock released, and the caller sleeps.
+    fn queue_unless_acquired(&self, addr: &Sema, s: &SudogRef) -> Option<Key> {
         let mut queues = self.lock(); // go: sema.go:138
 
         // Add ourselves to nwait to disable "easy case" in semrelease.
@@ -151,16 +153,17 @@ impl SemaRoot {
             // go: sema.go:142
             // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
             self.nwait.fetch_sub(1, SeqCst); // go: sema.go:143
-            return true; // go: sema.go:145
+            return None; // go: sema.go:145
         }
         // Any semrelease after the cansemacquire knows we're waiting
         // (we set nwait above), so go to sleep.
         // ORDERING: Relaxed. Its readers take this root lock, or are this waiter's own
         // later looks, ordered after it by its thread or its executor.
         s.get().state.store(sudog::QUEUED, Relaxed);
+        let key = addr.key_locked(&queues);
         // SAFETY: `s` is the caller's node, in no queue, and we hold the root lock.
-        unsafe { queues.queue(addr.key(), s.as_ptr()) }; // go: sema.go:149
-        false // go: sema.go:150 (goparkunlock: the guard unlocks here, the caller parks)
+        unsafe { queues.queue(key, s.as_ptr()) }; // go: sema.go:149
+        Some(key) // go: sema.go:150 (goparkunlock: the guard unlocks here, the caller parks)
     }
 }
 
@@ -550,9 +553,9 @@ fn fastrand(state: &mut u32) -> u32 {
 /// must never dequeue it. So the queues are keyed by the address *and* an id, drawn once
 /// per semaphore the first time a waiter queues on it (so `new` stays `const` and a group
 /// that never sleeps never draws one). The id moves with the value; a group at a reused
-/// address has its own. Ids are 32-bit and drawn from one counter: a wrong match would
-/// need a node leaked on a moved group and then 2^32 ids later a new group at that very
-/// address.
+/// address has its own. Ids are 32-bit and drawn from one counter, in per-thread blocks
+/// ([`draw_id`]): a wrong match would need a node leaked on a moved group and then 2^32
+/// ids later a new group at that very address.
 #[repr(C)]
 pub(crate) struct Sema {
     /// The count (Go's `*addr`): tokens released and not yet taken.
@@ -574,7 +577,7 @@ impl Key {
 }
 
 global! {
-    /// The last id drawn for a semaphore.
+    /// The start of the next block of semaphore ids (see [`draw_id`]).
     static LAST_ID: AtomicU32 = AtomicU32::new(0);
 }
 
@@ -606,27 +609,62 @@ impl Sema {
         })
     }
 
-    /// The key of this semaphore's queue, drawing its id on first use.
-    fn key(&self) -> Key {
-        // ORDERING: Relaxed. The id publishes nothing else; every thread agrees on it
-        // because it is written once (the compare-exchange below) and the coherence of
-        // this one location makes every later load see that write or the failed CAS's.
+    /// The key of this semaphore's queue, drawing its id on first use. The root lock
+    /// (`_locked`, the queues it guards) is held: every waiter that draws it does so under
+    /// that lock (a borrowed semaphore cannot move to another root), so a load and a store
+    /// draw it once, with no compare-exchange.
+    fn key_locked(&self, _locked: &WaitQueues) -> Key {
+        // ORDERING: Relaxed. The id publishes nothing else; the root lock orders this
+        // load after any earlier waiter's store below, and a reader without the lock
+        // (`key_if_drawn`) relies on its own happens-before with the waiter that queued.
         let mut id = self.id.load(Relaxed);
         if id == 0 {
-            let mut new = 0;
-            while new == 0 {
-                // ORDERING: Relaxed: the counter only has to hand out distinct values.
-                new = LAST_ID.fetch_add(1, Relaxed).wrapping_add(1);
-            }
-            // ORDERING: Relaxed, see above.
-            id = match self.id.compare_exchange(0, new, Relaxed, Relaxed) {
-                Ok(_) => new,
-                Err(drawn) => drawn,
-            };
+            id = draw_id();
+            // ORDERING: Relaxed, see above: under the root lock.
+            self.id.store(id, Relaxed);
         }
         Key {
             addr: address(self),
             id,
+        }
+    }
+}
+
+/// How many ids a thread takes from [`LAST_ID`] at a time.
+const ID_BLOCK: u32 = 64;
+
+thread_local! {
+    /// The ids this thread may hand out next: `next..end`, the rest of its last block. The
+    /// model checkers' thread-local (`primitive`): a std one would outlive an execution.
+    // Not `const { .. }`: loom's `thread_local!` takes no const initialiser.
+    #[allow(clippy::missing_const_for_thread_local)]
+    static IDS: Cell<(u32, u32)> = Cell::new((0, 0));
+}
+
+/// A fresh semaphore id, never 0: the next of this thread's block of [`ID_BLOCK`] ids,
+/// so that drawing one is an atomic read-modify-write on the shared counter once in
+/// [`ID_BLOCK`] draws instead of every time (a sleeping wait on a fresh group draws one;
+/// docs/performance-sleeping.md). The blocks are disjoint ranges of one counter, so ids are
+/// distinct across threads as before; a thread that exits leaves the rest of its block
+/// unused.
+fn draw_id() -> u32 {
+    loop {
+        let id = IDS
+            .try_with(|ids| {
+                let (mut next, mut end) = ids.get();
+                if next == end {
+                    // ORDERING: Relaxed: the counter only hands out disjoint blocks.
+                    next = LAST_ID.fetch_add(ID_BLOCK, Relaxed);
+                    end = next.wrapping_add(ID_BLOCK);
+                }
+                ids.set((next.wrapping_add(1), end));
+                next
+            })
+            // A thread tearing down its thread-locals: a block of one.
+            // ORDERING: Relaxed, as above.
+            .unwrap_or_else(|_| LAST_ID.fetch_add(1, Relaxed));
+        if id != 0 {
+            return id;
         }
     }
 }
@@ -875,12 +913,12 @@ impl Acquisition {
                     }
                 }
             }
-            if root.queue_unless_acquired(addr, &self.node) {
+            let Some(key) = root.queue_unless_acquired(addr, &self.node) else {
                 // go: sema.go:138-150
                 return Poll::Ready(cancel::Acquire::Token); // go: sema.go:145
-            }
+            };
             self.queued = true;
-            self.key = addr.key();
+            self.key = key;
         }
     }
 

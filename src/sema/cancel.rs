@@ -88,8 +88,10 @@ impl super::SemaRoot {
         let mut queues = self.lock();
         // Under the lock, no release can dequeue `s` any more; one that already did has
         // counted it and taken its token for it (or found it taken).
+        // `addr` drew its id when `s` queued: this only reads it.
+        let key = addr.key_locked(&queues);
         // SAFETY: `s` is queued on `addr` of this root, or readied; we hold the lock.
-        let acquired = if unsafe { queues.remove(addr.key(), s.as_ptr()) } {
+        let acquired = if unsafe { queues.remove(key, s.as_ptr()) } {
             // ORDERING: SeqCst, under the root lock like every other change of `nwait`; a
             // releaser that reads the lower count finds no queued waiter of ours to wake.
             self.nwait.fetch_sub(1, SeqCst);

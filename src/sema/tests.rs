@@ -308,6 +308,31 @@ mod contract {
         assert!(q.treap.is_null());
         free.into_iter().for_each(release_sudog);
     }
+
+    /// Ids drawn on different threads are distinct and never 0, across more than one
+    /// block per thread: the blocks are disjoint ranges of the one counter (`draw_id`).
+    #[test]
+    fn ids_drawn_in_blocks_are_distinct_across_threads() {
+        const PER_THREAD: usize = 3 * super::super::ID_BLOCK as usize + 7;
+        let drawn: Vec<u32> = thread::scope(|s| {
+            let threads: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        (0..PER_THREAD)
+                            .map(|_| super::super::draw_id())
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .flat_map(|t| t.join().unwrap())
+                .collect()
+        });
+        assert!(!drawn.contains(&0), "0 is no id");
+        let distinct: std::collections::HashSet<_> = drawn.iter().collect();
+        assert_eq!(distinct.len(), drawn.len(), "an id was drawn twice");
+    }
 }
 
 #[cfg(gosync_loom)]
