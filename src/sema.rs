@@ -48,6 +48,8 @@ use std::ptr;
 use std::sync::PoisonError;
 use std::task::{Poll, Waker};
 
+use smallvec::SmallVec;
+
 use crate::primitive::sync::atomic::{
     AtomicU32,
     Ordering::{Relaxed, Release, SeqCst},
@@ -684,9 +686,12 @@ fn address(addr: &Sema) -> usize {
 ///
 /// The first [`READIED_INLINE`] handles are kept inline (on the releaser's stack), so a
 /// release that wakes no more than that allocates nothing (Go's `Wait` allocates nothing
-/// either); a larger batch spills into a `Vec`. The same shape and size as tokio's
+/// either); a larger batch spills to the heap. The same shape and size as tokio's
 /// `WakeList` (32), without its flush-when-full, which would wake some waiters before every
-/// token is out.
+/// token is out. The list is a `smallvec::SmallVec`, the well-kept crate for exactly this
+/// (inline, then spilled): it leaves the slots it has not filled uninitialised, so making
+/// and dropping the list costs nothing per slot (an array of 32 `Option`s cost a loop over
+/// all 32 at every drop; measured in docs/performance-sleeping.md).
 ///
 /// It also keeps the root lock from one release of a batch to the next: a group's release
 /// loop (waitgroup.go:101-103) calls `semrelease` once per waiter on one address, and Go
@@ -697,8 +702,7 @@ fn address(addr: &Sema) -> usize {
 /// batch of tokio's `Notify`), for another root, and before any wake-up.
 #[derive(Default)]
 pub(crate) struct Readied {
-    inline: [Option<Wake>; READIED_INLINE],
-    spilled: Vec<Wake>,
+    wakes: SmallVec<[Wake; READIED_INLINE]>,
     held: Option<HeldRoot>,
 }
 
@@ -735,10 +739,7 @@ impl Readied {
 
     /// Adds a waiter that a release dequeued and readied, after those already here.
     fn push(&mut self, wake: Wake) {
-        match self.inline.iter_mut().find(|slot| slot.is_none()) {
-            Some(slot) => *slot = Some(wake),
-            None => self.spilled.push(wake),
-        }
+        self.wakes.push(wake);
     }
 
     /// Go's `unlock(&root.lock)` at the end of a release (sema.go:181, 188): lets the lock
@@ -754,22 +755,22 @@ impl Readied {
         }
     }
 
-    /// Wakes every collected waiter, in the order they were dequeued.
-    pub(crate) fn wake_all(self) {
-        drop(self);
+    /// Unlocks the lock a release kept, then wakes every collected waiter, in the order
+    /// they were dequeued, and leaves `self` empty. By reference: `self` holds 32 handles
+    /// inline on the releaser's stack, which a move would copy whole (a `memcpy` in every
+    /// release, measured: docs/performance-sleeping.md).
+    pub(crate) fn wake_all(&mut self) {
+        // Unlock first: no wake-up runs under a root lock.
+        self.held = None;
+        for wake in self.wakes.drain(..) {
+            wake.wake();
+        }
     }
 }
 
 impl Drop for Readied {
     fn drop(&mut self) {
-        // Unlock first: no wake-up runs under a root lock.
-        self.held = None;
-        for wake in self.inline.iter_mut().map_while(Option::take) {
-            wake.wake();
-        }
-        for wake in self.spilled.drain(..) {
-            wake.wake();
-        }
+        self.wake_all();
     }
 }
 
