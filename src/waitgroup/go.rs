@@ -307,9 +307,18 @@ impl GoPanic {
 }
 
 impl Drop for GoPanic {
-    /// Frees a payload that no wait re-raised.
+    /// Frees a payload that no wait re-raised. A load, not `take`'s swap: every group's
+    /// drop runs this, and a swap is an atomic read-modify-write (an `xchg` on x86-64)
+    /// that `&mut self` makes unnecessary.
     fn drop(&mut self) {
-        drop(self.take());
+        // ORDERING: Acquire pairs with the Release of `keep_first`, as in `take`; with
+        // `&mut self` no other thread can touch the slot any more, so a load suffices.
+        let kept = self.0.load(Acquire);
+        if !kept.is_null() {
+            // SAFETY: a non-null pointer in the slot comes from `Box::into_raw` in
+            // `keep_first`; the group is being dropped, so nothing else takes it.
+            drop(unsafe { Box::from_raw(kept) });
+        }
     }
 }
 
