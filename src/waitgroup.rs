@@ -10,7 +10,10 @@ use std::task::Poll;
 
 use crate::error::WaitGroupError;
 use crate::primitive::const_fn_unless_model;
-use crate::primitive::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use crate::primitive::sync::atomic::{
+    AtomicU64,
+    Ordering::{Release, SeqCst},
+};
 use crate::race;
 use crate::sema::cancel::Acquire;
 use crate::sema::{purge, queued_waiters, semacquire, semrelease, Readied, Sema};
@@ -639,11 +642,18 @@ impl WaitGroup {
 #[inline(never)]
 fn release_waiters(statep: &AtomicU64, semap: &Sema, state: u64, mut w: u32) {
     // Reset waiters count to 0.
-    // ORDERING: SeqCst (Go 1.20+ `Store`). A waiter reading this zero on its fast path
-    // acquires the decrements this thread gathered with its acquiring `fetch_add`; a
-    // woken waiter is ordered after it through the semaphore. gosync keeps the kept-panic
-    // bit of `go` (see `GO_PANIC`): the wait that re-raises the panic clears it.
-    statep.store(state & GO_PANIC, SeqCst); // go: waitgroup.go:100
+    // ORDERING: Release (Go 1.19: a plain `*statep = 0`; Go 1.20+: `Store`, whose
+    // sequential consistency nothing here needs). A waiter reading this zero on its fast
+    // path (an acquire load) acquires the decrements this thread gathered with its
+    // acquiring `fetch_add`; a woken waiter is ordered after it through the semaphore (the
+    // token's `fetch_add` below, which it acquires). The word's read-modify-writes see
+    // this store or a later one whatever its ordering; no reader needs it in one total
+    // order with another location (loom, which models `SeqCst` accesses as acquire and
+    // release, has checked every model with it as it is now). As
+    // `SeqCst` it was an `xchg` on x86-64, in every release (docs/performance-sleeping.md,
+    // "One hand-off"). gosync keeps the kept-panic bit of `go` (see `GO_PANIC`): the wait
+    // that re-raises the panic clears it.
+    statep.store(state & GO_PANIC, Release); // go: waitgroup.go:100
     let mut readied = Readied::default();
     while w != 0 {
         // go: waitgroup.go:101
