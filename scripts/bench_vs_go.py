@@ -435,6 +435,11 @@ def sleeping_part(args):
                         fmt(median(os_)), fmt_ratio(r_sj, 1.1), fmt_ratio(r_os, 1.0), fmt_ratio(r_go),
                         per_pair(per_sj), per_pair(per_os)])
 
+    o, os_, nt = (ours(f"HandOff/{e}") for e in ("gosync", "oneshot", "notify"))
+    (r_os, per_os), (r_nt, per_nt) = paired(o, os_), paired(o, nt)
+    hand_off_row = [fmt(median(o)), fmt(median(os_)), fmt(median(nt)), fmt_ratio(r_os),
+                    fmt_ratio(r_nt), per_pair(per_os), per_pair(per_nt)]
+
     task_tables, plot = {}, []
     for bench in ("WakeTasks", "DistinctGroupsTasks"):
         rows = []
@@ -479,6 +484,12 @@ def sleeping_part(args):
             ["runtime", "Go ActuallyWait", "gosync", "spawn-join", "oneshot", "gosync/spawn-join",
              "gosync/oneshot", "gosync/Go", "gosync/spawn-join per pair", "gosync/oneshot per pair"],
             aw_rows),
+        f"### HandOff: ActuallyWait's hand-off without an executor ({k} paired rounds, ns per iteration)\n\n"
+        "A fresh group, `add(1)`, its future polled asleep, `done`, polled ready; beside the same "
+        "hand-off through a `oneshot` and a `Notify` (what ActuallyWait adds to spawn-join; "
+        "see \"One hand-off\").\n\n" + table(
+            ["gosync", "oneshot", "`Notify`", "gosync/oneshot", "gosync/`Notify`",
+             "gosync/oneshot per pair", "gosync/`Notify` per pair"], [hand_off_row]),
         f"### WakeTasks/N: N tasks asleep on one group, one `done` ({k} paired rounds, time per round)\n\n"
         "Target: gosync/Go ≤ 1.0, or where `Notify` itself is slower than Go, gosync/`Notify` ≤ 1.0.\n\n"
         + table(task_header, task_tables["WakeTasks"]),
