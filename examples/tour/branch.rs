@@ -423,7 +423,7 @@ pub fn wait_timeout_sleep(loaded: u64) -> Vec<GoLine> {
         ),
         rust(
             "src/sema.rs",
-            "if root.queue_unless_acquired(addr, &self.node) {",
+            "let Some(key) = root.queue_unless_acquired(addr, &self.node) else {",
             "no token: nwait += 1, look again, queue on this address (sema.go:138-150)",
         ),
         rust(
