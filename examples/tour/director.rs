@@ -185,7 +185,7 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
         let waiter = Goroutine::spawn(s, scene.lane(WAITER), || wait_then_read(&wg, &result));
 
         let before = scene.observe();
-        pause.arm(scene.lane(WAITER), crate::pause::WAIT_REGISTERED);
+        let held = pause.arm(scene.lane(WAITER), crate::pause::WAIT_REGISTERED);
         waiter.cue();
         // Had the waiter gone past the event, it would be asleep by now.
         pause.until_holding(|| wg.snapshot().parked == 0);
@@ -200,7 +200,7 @@ fn token_before_sleep(number: usize, observe: Observer<'_>, pause: &crate::pause
             "the token waits in the semaphore"
         );
 
-        pause.release();
+        held.release();
         let read = scene.joined(WAITER, waiter.join());
         scene.wait_returned(
             WAITER,

@@ -270,7 +270,7 @@ fn add_during_wait(observe: Observer<'_>, names: &mut Names, pause: &crate::paus
         scene.wait_asleep(WAITER, before);
 
         let done_before = scene.observe();
-        pause.arm(scene.lane(LAST_DONE), crate::pause::AFTER_ATOMIC_ADD);
+        let held = pause.arm(scene.lane(LAST_DONE), crate::pause::AFTER_ATOMIC_ADD);
         last_done.cue();
         // Had it gone past the event, it would have released the waiter.
         pause.until_holding(|| wg.snapshot().parked == 1);
@@ -281,7 +281,7 @@ fn add_during_wait(observe: Observer<'_>, names: &mut Names, pause: &crate::paus
         scene.call(MAIN, Call::Add(1), before, SemaIs::Settled, did);
 
         let recheck = scene.observe().state;
-        pause.release();
+        held.release();
         let did = scene.joined(LAST_DONE, last_done.join());
         scene.call_rechecked(
             LAST_DONE,
@@ -338,13 +338,13 @@ fn timed_out_waiter(
             "returns false".to_owned()
         });
         let before = scene.observe();
-        pause.arm(scene.lane(WAITER), crate::pause::PARK_UNTIL_DEADLINE);
+        let held = pause.arm(scene.lane(WAITER), crate::pause::PARK_UNTIL_DEADLINE);
         waiter.cue();
         pause.until_holding(|| !returned.load(Relaxed));
         scene.wait_timeout_asleep(WAITER, before);
 
         let registered = scene.observe();
-        pause.release();
+        held.release();
         let did = scene.joined(WAITER, waiter.join());
         scene.wait_timed_out(WAITER, registered, did);
     });

@@ -88,9 +88,14 @@ impl Pause {
     }
 
     /// Holds the thread named `thread` when it first reaches `at` (one of the constants
-    /// above).
-    pub fn arm(&self, thread: &'static str, at: Stop) {
+    /// above), until the returned guard lets it go: by [`Armed::release`], or by being
+    /// dropped, so that a caller that panics while it holds a thread (a failed check)
+    /// lets that thread go, and the scope around both ends and reports the panic instead
+    /// of waiting for the held thread for ever.
+    #[must_use = "dropping the guard lets the thread go at once"]
+    pub fn arm(&self, thread: &'static str, at: Stop) -> Armed<'_> {
         *self.gate() = Gate::Armed { thread, at };
+        Armed(self)
     }
 
     /// Blocks until the armed thread is held. Fails loudly instead of hanging once
@@ -105,8 +110,8 @@ impl Pause {
         }
     }
 
-    /// Lets the held thread go on.
-    pub fn release(&self) {
+    /// Lets the held thread go on (or disarms the stop if it was not reached).
+    fn open(&self) {
         *self.gate() = Gate::Open;
         self.changed.notify_all();
     }
@@ -128,6 +133,21 @@ impl Pause {
                 .wait(gate)
                 .unwrap_or_else(PoisonError::into_inner);
         }
+    }
+}
+
+/// An armed stop (see [`Pause::arm`]): the thread it holds goes on when this is released
+/// or dropped.
+pub struct Armed<'a>(&'a Pause);
+
+impl Armed<'_> {
+    /// Lets the held thread go on.
+    pub fn release(self) {}
+}
+
+impl Drop for Armed<'_> {
+    fn drop(&mut self) {
+        self.0.open();
     }
 }
 
