@@ -686,7 +686,7 @@ fn address(addr: &Sema) -> usize {
 ///
 /// The first [`READIED_INLINE`] handles are kept inline (on the releaser's stack), so a
 /// release that wakes no more than that allocates nothing (Go's `Wait` allocates nothing
-/// either); a larger batch spills to the heap. The same shape and size as tokio's
+/// either); a larger batch allocates once ([`Readied::for_releases`]). The same shape and size as tokio's
 /// `WakeList` (32), without its flush-when-full, which would wake some waiters before every
 /// token is out. The list is a `smallvec::SmallVec`, the well-kept crate for exactly this
 /// (inline, then spilled): it leaves the slots it has not filled uninitialised, so making
@@ -719,6 +719,19 @@ struct HeldRoot {
 const READIED_INLINE: usize = 32;
 
 impl Readied {
+    /// A batch for `releases` releases of one group (Go's loop at waitgroup.go:101-103),
+    /// with room for every waiter they may ready: inline up to [`READIED_INLINE`], and
+    /// otherwise one allocation, here, before the first release (growing as it fills
+    /// took one per doubling: 8 for 4096 waiters). Each release readies one waiter at
+    /// most, and each of the `releases` waiters the group counted is a live thread or
+    /// future with a node of its own: the room is one wake handle per live waiter.
+    pub(crate) fn for_releases(releases: u32) -> Readied {
+        Readied {
+            wakes: SmallVec::with_capacity(releases as usize),
+            held: None,
+        }
+    }
+
     /// The lock of `root` for a release (Go's `lock(&root.lock)`, sema.go:177): the one a
     /// release of this batch kept, or a new one.
     fn lock(&mut self, root: &'static SemaRoot) -> &mut MutexGuard<'static, WaitQueues> {

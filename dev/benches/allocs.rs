@@ -6,6 +6,10 @@
 //! cargo bench --bench allocs -- --expect-zero   # and fail unless every count is 0
 //! ```
 //!
+//! (and, for one `done` that releases many waiters, unless it allocates nothing up to
+//! 32 of them and once beyond: room for every wake handle, taken before the first
+//! release).
+//!
 //! Each thread counts its own allocations (a `const` thread-local, which itself never
 //! allocates), so a count is exactly what the counted call did on its thread: the waiter
 //! counts its wait, the releaser counts the `done` that wakes it. Per path, `ROUNDS`
@@ -178,6 +182,46 @@ fn measure(path: Path) -> Counts {
     Counts { wait, release }
 }
 
+/// Waiters per release in [`measure_large_release`]: up to [`INLINE`] a release keeps its
+/// wake handles on its stack; past that it allocates room for all of them once.
+const LARGE_RELEASES: [usize; 4] = [1, INLINE, INLINE + 1, 4096];
+/// `Readied`'s inline wake handles (`READIED_INLINE` in `src/sema.rs`).
+const INLINE: usize = 32;
+
+/// Allocations of the `done` that releases `n` futures asleep on one group, per round:
+/// the futures are polled once on this thread (queued, with a no-op waker), the `done`
+/// is counted, then they are polled to completion.
+fn measure_large_release(n: usize) -> Vec<u64> {
+    let wg = WaitGroup::new();
+    let waker = Waker::from(Arc::new(Noop));
+    let mut cx = Context::from_waker(&waker);
+    (0..WARM_UP + ROUNDS / 10)
+        .map(|_| {
+            wg.add(1);
+            let mut waits: Vec<_> = (0..n).map(|_| wg.wait_async()).collect();
+            for wait in &mut waits {
+                assert!(pin!(wait).poll(&mut cx).is_pending(), "queued");
+            }
+            assert_eq!(wg.snapshot().parked, n, "every waiter queued");
+            let before = allocations();
+            wg.done();
+            let counted = allocations() - before;
+            for wait in &mut waits {
+                assert!(pin!(wait).poll(&mut cx).is_ready(), "released");
+            }
+            counted
+        })
+        .skip(WARM_UP as usize)
+        .collect()
+}
+
+/// A waker that does nothing: the large-release futures are polled by hand.
+struct Noop;
+
+impl Wake for Noop {
+    fn wake(self: Arc<Self>) {}
+}
+
 /// `mean (min–max)` of per-round counts.
 fn summary(counts: &[u64]) -> String {
     let mean = counts.iter().sum::<u64>() as f64 / counts.len() as f64;
@@ -228,10 +272,36 @@ fn main() {
     }
     println!("\n{ROUNDS} rounds per path after {WARM_UP} warm-up rounds; mean (min–max).");
 
+    // One `done` releasing many waiters: 0 up to `INLINE`, then 1 (the room for all
+    // wake handles, taken at once).
+    println!("\n| waiters released by one `done` | allocations per release |");
+    println!("|---|---|");
+    let mut large_wrong = Vec::new();
+    for n in LARGE_RELEASES {
+        let counts = measure_large_release(n);
+        println!("| {n} | {} |", summary(&counts));
+        let expected = u64::from(n > INLINE);
+        if counts.iter().any(|&c| c != expected) {
+            large_wrong.push(format!("{n} waiters (expected {expected})"));
+        }
+    }
+    println!(
+        "\n{} rounds per size after {WARM_UP} warm-up rounds; futures polled by hand with a no-op waker.",
+        ROUNDS / 10
+    );
+
     if expect_zero && !nonzero.is_empty() {
         eprintln!(
             "--expect-zero: these paths allocate: {}",
             nonzero.join(", ")
+        );
+        std::process::exit(1);
+    }
+    if expect_zero && !large_wrong.is_empty() {
+        eprintln!(
+            "--expect-zero: these releases allocate other than 0 up to {INLINE} waiters and \
+             once beyond: {}",
+            large_wrong.join(", ")
         );
         std::process::exit(1);
     }
