@@ -106,7 +106,7 @@ impl Links {
         ticket: 0,
     };
 
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.elem == Key::NONE
             && self.parent.is_null()
             && self.prev.is_null()
@@ -209,83 +209,68 @@ impl SudogRef {
 
 /// Go's per-P cache length (`sudogcache [128]*sudog`): at most this many free nodes per
 /// thread; half go to the central cache when it is full.
-const LOCAL_CAPACITY: usize = 128;
+pub(super) const LOCAL_CAPACITY: usize = 128;
 
-/// A list of free nodes, linked through `waitlink` (Go's `sched.sudogcache` links
-/// through `next`).
-struct FreeList {
-    head: *mut Sudog,
-    len: usize,
-}
+/// Free nodes, as a stack of pointers: Go's per-P `pp.sudogcache` is one (a slice of
+/// `*sudog`), and so is gosync's central cache, where Go links `sched.sudogcache` through
+/// the nodes' `next`. A cache that links through its nodes touches every node it moves
+/// (to link it, to unlink it), and a node freed on the other core is a cache miss there:
+/// 64 of them per refill or spill (`docs/performance-sleeping.md`, "The sudog cache").
+/// Here a move copies pointers and touches no node.
+struct FreeNodes(Vec<NonNull<Sudog>>);
 
-// SAFETY: the free nodes belong to the list alone, and nodes are `Send`.
-unsafe impl Send for FreeList {}
+// SAFETY: the free nodes belong to the cache alone, and nodes are `Send`.
+unsafe impl Send for FreeNodes {}
 
-impl FreeList {
-    const fn new() -> FreeList {
-        FreeList {
-            head: ptr::null_mut(),
-            len: 0,
-        }
+impl FreeNodes {
+    const fn new() -> FreeNodes {
+        FreeNodes(Vec::new())
     }
 
-    fn push(&mut self, s: NonNull<Sudog>) {
-        // SAFETY: a free node belongs to the list.
-        unsafe { (*Sudog::links(s.as_ptr())).waitlink = self.head };
-        self.head = s.as_ptr();
-        self.len += 1;
-    }
-
-    fn pop(&mut self) -> Option<NonNull<Sudog>> {
-        let s = NonNull::new(self.head)?;
-        // SAFETY: a free node belongs to the list.
-        unsafe {
-            let links = Sudog::links(s.as_ptr());
-            self.head = (*links).waitlink;
-            (*links).waitlink = ptr::null_mut();
-        }
-        self.len -= 1;
-        Some(s)
+    fn with_capacity(capacity: usize) -> FreeNodes {
+        FreeNodes(Vec::with_capacity(capacity))
     }
 }
 
-impl Drop for FreeList {
+impl Drop for FreeNodes {
     fn drop(&mut self) {
-        while let Some(s) = self.pop() {
-            // SAFETY: every node of a free list came from `Box::leak` and is no
-            // one's but the list's.
+        for s in self.0.drain(..) {
+            // SAFETY: every cached node came from `Box::leak` and is no one's but the
+            // cache's.
             drop(unsafe { Box::from_raw(s.as_ptr()) });
         }
     }
 }
 
 thread_local! {
-    /// This thread's free nodes (Go's `pp.sudogcache`).
-    // Not `const { .. }`: loom's `thread_local!` takes no const initialiser.
+    /// This thread's free nodes (Go's `pp.sudogcache`), allocated at the thread's first
+    /// wait with room for all [`LOCAL_CAPACITY`], so that it never grows.
+    // Not `const { .. }`: it allocates, and loom's `thread_local!` takes no const
+    // initialiser anyway.
     #[allow(clippy::missing_const_for_thread_local)]
-    static LOCAL: std::cell::RefCell<FreeList> = std::cell::RefCell::new(FreeList::new());
+    static LOCAL: std::cell::RefCell<FreeNodes> =
+        std::cell::RefCell::new(FreeNodes::with_capacity(LOCAL_CAPACITY));
 }
 
 global! {
     /// The central free nodes (Go's `sched.sudogcache`, under `sched.sudoglock`): where
     /// a thread whose cache is full leaves half, and a thread whose cache is empty looks
     /// first. Like Go's, it keeps what it is given; it holds at most the most nodes that
-    /// were ever asleep at once.
-    static CENTRAL: Mutex<FreeList> = Mutex::new(FreeList::new());
+    /// were ever asleep at once (so it grows, and allocates, only while that grows).
+    static CENTRAL: Mutex<FreeNodes> = Mutex::new(FreeNodes::new());
 }
 
 /// Go's `acquireSudog`: a node from this thread's cache, refilled from the central cache,
 /// else a new one.
 pub(crate) fn acquire_sudog() -> SudogRef {
     let cached = LOCAL.try_with(|local| {
-        let mut local = local.borrow_mut();
-        if local.len == 0 {
+        let local = &mut local.borrow_mut().0;
+        if local.is_empty() {
             // First, try to grab a batch from central cache.
             let mut central = CENTRAL.lock().unwrap_or_else(|e| e.into_inner());
-            while local.len < LOCAL_CAPACITY / 2 {
-                let Some(s) = central.pop() else { break };
-                local.push(s);
-            }
+            let central = &mut central.0;
+            let batch = central.len().min(LOCAL_CAPACITY / 2);
+            local.extend(central.drain(central.len() - batch..));
         }
         local.pop()
     });
@@ -315,19 +300,16 @@ pub(crate) fn release_sudog(s: SudogRef) {
     // owner by the cache's hand-over (this thread, or the central cache's lock).
     node.state.store(QUEUED, Relaxed);
     let kept = LOCAL.try_with(|local| {
-        let mut local = local.borrow_mut();
-        if local.len == LOCAL_CAPACITY {
+        let local = &mut local.borrow_mut().0;
+        if local.len() == LOCAL_CAPACITY {
             // Transfer half of local cache to the central cache.
             let mut central = CENTRAL.lock().unwrap_or_else(|e| e.into_inner());
-            while local.len > LOCAL_CAPACITY / 2 {
-                let moved = local.pop().expect("a full cache has nodes");
-                central.push(moved);
-            }
+            central.0.extend(local.drain(LOCAL_CAPACITY / 2..));
         }
         local.push(s);
     });
     if kept.is_err() {
         // This thread is exiting and its cache is gone: give the node to the central one.
-        CENTRAL.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+        CENTRAL.lock().unwrap_or_else(|e| e.into_inner()).0.push(s);
     }
 }

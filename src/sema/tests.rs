@@ -333,6 +333,47 @@ mod contract {
         let distinct: std::collections::HashSet<_> = drawn.iter().collect();
         assert_eq!(distinct.len(), drawn.len(), "an id was drawn twice");
     }
+
+    /// The sudog cache never hands one node to two owners, through every move it makes.
+    /// Each round, two threads take three caches' worth of nodes each (refills from the
+    /// central cache, then new nodes) and hand them to this thread, which holds them all
+    /// at once: they must be distinct and clean (in no queue, no wake handle, not
+    /// readied). Two more threads give them back (spills of half a full cache to the
+    /// central one) and exit (their caches' nodes are freed), for the next round's
+    /// refills. No barrier: a failed check fails the test rather than stranding a thread.
+    #[test]
+    fn the_sudog_cache_never_hands_out_a_node_twice_through_spills_and_refills() {
+        use crate::sema::sudog::{acquire_sudog, release_sudog, Sudog, LOCAL_CAPACITY};
+        const HELD: usize = 3 * LOCAL_CAPACITY;
+        for _ in 0..3 {
+            let taken: Vec<_> = thread::scope(|s| {
+                let takers: Vec<_> = (0..2)
+                    .map(|_| s.spawn(|| (0..HELD).map(|_| acquire_sudog()).collect::<Vec<_>>()))
+                    .collect();
+                takers.into_iter().flat_map(|t| t.join().unwrap()).collect()
+            });
+            let mut addresses: Vec<usize> = taken.iter().map(|n| n.as_ptr() as usize).collect();
+            addresses.sort_unstable();
+            addresses.dedup();
+            assert_eq!(addresses.len(), taken.len(), "a node held by two owners");
+            for node in &taken {
+                let s = node.as_ptr();
+                // SAFETY: this thread owns every node taken, none is queued.
+                unsafe {
+                    assert!((*Sudog::links(s)).is_empty(), "in no queue");
+                    assert!((*Sudog::wake(s)).is_none(), "no wake handle");
+                }
+                assert!(!node.get().readied(), "not readied");
+            }
+            let mut taken = taken;
+            let second_half = taken.split_off(HELD);
+            thread::scope(|s| {
+                for half in [taken, second_half] {
+                    s.spawn(|| half.into_iter().for_each(release_sudog));
+                }
+            });
+        }
+    }
 }
 
 #[cfg(gosync_loom)]
