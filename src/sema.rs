@@ -921,7 +921,7 @@ impl Acquisition {
                     Slept::Expired => {
                         self.queued = false;
                         let withdraw = withdraw.take().expect("expires once");
-                        let acquired = root.withdraw(addr, &self.node, withdraw);
+                        let acquired = root.withdraw(addr, self.key, &self.node, withdraw);
                         trace!(target: "gosync::sema", addr = ?(addr as *const Sema), ?acquired, "deadline passed");
                         return Poll::Ready(acquired);
                     }
@@ -949,7 +949,7 @@ impl Acquisition {
         Some(
             SEMTABLE
                 .root_for(address(addr))
-                .withdraw(addr, &self.node, withdraw),
+                .withdraw(addr, self.key, &self.node, withdraw),
         )
     }
 }

@@ -441,7 +441,7 @@ pub fn wait_timed_out(after: u64) -> Vec<GoLine> {
     vec![
         rust(
             "src/sema.rs",
-            "let acquired = root.withdraw(addr, &self.node, withdraw);",
+            "let acquired = root.withdraw(addr, self.key, &self.node, withdraw);",
             "the deadline passed without a token: under the root lock (so no release can \
              dequeue it meanwhile), leave the queue and ask the group to uncount this waiter",
         ),

@@ -29,7 +29,7 @@
 use std::time::Instant;
 
 use super::sudog::{Sudog, SudogRef};
-use super::{cansemacquire, Acquisition, Sema, Slept};
+use super::{cansemacquire, Acquisition, Key, Sema, Slept};
 use crate::primitive::sync::atomic::Ordering::SeqCst;
 use crate::primitive::thread;
 use crate::primitive::time::Timer;
@@ -78,18 +78,18 @@ pub(crate) fn semacquire_until(
 }
 
 impl super::SemaRoot {
-    /// The withdrawal protocol of the module docs, for waiter `s` of `addr`.
+    /// The withdrawal protocol of the module docs, for waiter `s`, queued on `addr`
+    /// under `key`.
     pub(super) fn withdraw(
         &self,
         addr: &Sema,
+        key: Key,
         s: &SudogRef,
         withdraw: impl FnOnce() -> bool,
     ) -> Acquire {
         let mut queues = self.lock();
         // Under the lock, no release can dequeue `s` any more; one that already did has
         // counted it and taken its token for it (or found it taken).
-        // `addr` drew its id when `s` queued: this only reads it.
-        let key = addr.key_locked(&queues);
         // SAFETY: `s` is queued on `addr` of this root, or readied; we hold the lock.
         let acquired = if unsafe { queues.remove(key, s.as_ptr()) } {
             // ORDERING: SeqCst, under the root lock like every other change of `nwait`; a
