@@ -686,7 +686,7 @@ fn address(addr: &Sema) -> usize {
 ///
 /// The first [`READIED_INLINE`] handles are kept inline (on the releaser's stack), so a
 /// release that wakes no more than that allocates nothing (Go's `Wait` allocates nothing
-/// either); a larger batch allocates once ([`Readied::for_releases`]). The same shape and size as tokio's
+/// either); a larger batch allocates once ([`Readied::reserve`]). The same shape and size as tokio's
 /// `WakeList` (32), without its flush-when-full, which would wake some waiters before every
 /// token is out. The list is a `smallvec::SmallVec`, the well-kept crate for exactly this
 /// (inline, then spilled): it leaves the slots it has not filled uninitialised, so making
@@ -719,16 +719,17 @@ struct HeldRoot {
 const READIED_INLINE: usize = 32;
 
 impl Readied {
-    /// A batch for `releases` releases of one group (Go's loop at waitgroup.go:101-103),
-    /// with room for every waiter they may ready: inline up to [`READIED_INLINE`], and
-    /// otherwise one allocation, here, before the first release (growing as it fills
-    /// took one per doubling: 8 for 4096 waiters). Each release readies one waiter at
-    /// most, and each of the `releases` waiters the group counted is a live thread or
-    /// future with a node of its own: the room is one wake handle per live waiter.
-    pub(crate) fn for_releases(releases: u32) -> Readied {
-        Readied {
-            wakes: SmallVec::with_capacity(releases as usize),
-            held: None,
+    /// Makes room for the waiters `releases` more releases of one group may ready (Go's loop
+    /// at waitgroup.go:101-103): nothing to do up to [`READIED_INLINE`], and otherwise one
+    /// allocation, before the first release (growing as it fills took one per doubling:
+    /// 7 for 4096 waiters). In place: a `Readied` is made where it is used, never moved
+    /// (a move copies its inline slots whole). Each release readies one waiter at most,
+    /// and each of the `releases` waiters the group counted is a live thread or future
+    /// with a node of its own: the room is one wake handle per live waiter.
+    pub(crate) fn reserve(&mut self, releases: u32) {
+        let releases = releases as usize;
+        if self.wakes.len() + releases > READIED_INLINE {
+            self.wakes.reserve_exact(releases);
         }
     }
 

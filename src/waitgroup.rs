@@ -532,7 +532,8 @@ impl WaitGroup {
                         race::keyed::read(&self.race);
                     }
                     if releases {
-                        let mut readied = Readied::for_releases(w);
+                        let mut readied = Readied::default();
+                        readied.reserve(w);
                         for _ in 0..w {
                             semrelease(semap, &mut readied);
                         }
@@ -654,7 +655,8 @@ fn release_waiters(statep: &AtomicU64, semap: &Sema, state: u64, mut w: u32) {
     // "One hand-off"). gosync keeps the kept-panic bit of `go` (see `GO_PANIC`): the wait
     // that re-raises the panic clears it.
     statep.store(state & GO_PANIC, Release); // go: waitgroup.go:100
-    let mut readied = Readied::for_releases(w);
+    let mut readied = Readied::default();
+    readied.reserve(w);
     while w != 0 {
         // go: waitgroup.go:101
         semrelease(semap, &mut readied); // go: waitgroup.go:102
