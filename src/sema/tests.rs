@@ -1,6 +1,15 @@
 //! The semaphore's tests: unit tests of its contract on OS threads, and loom models of
 //! the engine itself (`--cfg gosync_loom`).
 
+/// `semrelease`, then the wake-up of the waiter it readied (as `WaitGroup`'s release does
+/// once every token is out): both modules' release.
+#[cfg(not(gosync_shuttle))]
+fn release(addr: &super::Sema) {
+    let mut readied = super::Readied::default();
+    super::semrelease(addr, &mut readied);
+    readied.wake_all();
+}
+
 #[cfg(not(any(gosync_loom, gosync_shuttle)))]
 mod contract {
     //! Unit tests of the semaphore's contract (`shared/research/go-internals.md` §1 and the
@@ -13,9 +22,8 @@ mod contract {
     use std::sync::Mutex;
     use std::thread::{self, JoinHandle};
 
-    use crate::sema::{
-        queued_waiters, semacquire, semrelease, Readied, Sema, SEMTABLE, SEM_TAB_SIZE,
-    };
+    use super::release;
+    use crate::sema::{queued_waiters, semacquire, Sema, SEMTABLE, SEM_TAB_SIZE};
 
     /// Two semaphores whose addresses hash to the same root (`PAIR[0]` and `PAIR[1]`).
     struct SameRoot([Sema; SEM_TAB_SIZE + 1]);
@@ -29,14 +37,6 @@ mod contract {
 
     const fn same_root() -> SameRoot {
         SameRoot([const { Sema::new() }; SEM_TAB_SIZE + 1])
-    }
-
-    /// `semrelease`, then the wake-up of the waiter it readied (as `WaitGroup`'s release does
-    /// once every token is out).
-    fn release(addr: &Sema) {
-        let mut readied = Readied::default();
-        semrelease(addr, &mut readied);
-        readied.wake_all();
     }
 
     /// Polls until `n` threads are queued on `addr`; fails instead of spinning if one of
@@ -387,7 +387,8 @@ mod model {
     use loom::sync::Arc;
     use loom::thread;
 
-    use crate::sema::{cancel::Acquire, semacquire, semrelease, Acquisition, Readied, Sema, Slept};
+    use super::release;
+    use crate::sema::{cancel::Acquire, semacquire, Acquisition, Sema, Slept};
 
     /// Wakes a model thread parked in its poll loop.
     struct Unpark(thread::Thread);
@@ -412,11 +413,8 @@ mod model {
             let releaser = {
                 let sema = Arc::clone(&sema);
                 thread::spawn(move || {
-                    for _ in 0..2 {
-                        let mut readied = Readied::default();
-                        semrelease(&sema, &mut readied);
-                        readied.wake_all();
-                    }
+                    release(&sema);
+                    release(&sema);
                 })
             };
             let waker = Waker::from(StdArc::new(Unpark(thread::current())));
@@ -456,11 +454,8 @@ mod model {
                     semacquire(&sema);
                 })
             };
-            for _ in 0..2 {
-                let mut readied = Readied::default();
-                semrelease(&sema, &mut readied);
-                readied.wake_all();
-            }
+            release(&sema);
+            release(&sema);
             waiter.join().unwrap();
             assert_eq!(sema.value(), 0);
         });
