@@ -1,0 +1,155 @@
+//! When do the tasks a release wakes start to run? WakeTasks/N (dev/benches/sleeping.rs)
+//! times a whole round, the release and then N tasks scheduled, polled and finished; this
+//! splits the same round on the clock: when the releasing call returns, when the first
+//! woken task returns, when the last one does. Beside gosync, tokio's `Notify`, which
+//! wakes its waiters in batches of 32 while it is still releasing the rest.
+//!
+//! ```sh
+//! cargo run --release -p gosync-dev --example wake_timeline              # N = 4096, 200 rounds
+//! cargo run --release -p gosync-dev --example wake_timeline -- 256 500   # N, rounds
+//! ```
+//!
+//! The set-up is WakeTasks': a 2-worker tokio runtime, a controller task on it, N tasks
+//! asleep on one group (or one `Notify`), each counted asleep at its first `Pending`
+//! before the clock starts; the controller yields while it waits, as there. Prints the
+//! median over rounds of each time, from the moment just before the release.
+//! What it shows is read in docs/performance-sleeping.md ("When the first task runs").
+
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use gosync::WaitGroup;
+use tokio::sync::Notify;
+
+/// One round's times, from just before the release.
+struct Round {
+    /// The releasing call (`done`, `notify_waiters`) returned.
+    release_returned: Duration,
+    /// The first woken task returned from its wait.
+    first_returned: Duration,
+    /// The last one did.
+    last_returned: Duration,
+}
+
+/// What the N tasks sleep on.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Gosync,
+    Notify,
+}
+
+/// Polls `wait` to completion, counting its first `Pending` in `asleep`.
+async fn counted(wait: impl Future<Output = ()>, asleep: &AtomicUsize) {
+    let mut wait = pin!(wait);
+    let mut counted = false;
+    poll_fn(|cx| {
+        let poll = wait.as_mut().poll(cx);
+        if poll.is_pending() && !counted {
+            counted = true;
+            // ORDERING: SeqCst; the controller counts sleepers, nothing more.
+            asleep.fetch_add(1, SeqCst);
+        }
+        poll
+    })
+    .await;
+}
+
+async fn round(side: Side, wg: &Arc<WaitGroup>, notify: &Arc<Notify>, n: usize) -> Round {
+    let asleep = Arc::new(AtomicUsize::new(0));
+    let returned = Arc::new(AtomicUsize::new(0));
+    let first_ns = Arc::new(AtomicU64::new(u64::MAX));
+    let start = Arc::new(OnceLock::<Instant>::new());
+    if side == Side::Gosync {
+        wg.add(1);
+    }
+    for _ in 0..n {
+        let (wg, notify) = (Arc::clone(wg), Arc::clone(notify));
+        let (asleep, returned, first_ns, start) = (
+            Arc::clone(&asleep),
+            Arc::clone(&returned),
+            Arc::clone(&first_ns),
+            Arc::clone(&start),
+        );
+        tokio::spawn(async move {
+            match side {
+                Side::Gosync => counted(wg.wait_async(), &asleep).await,
+                Side::Notify => counted(notify.notified(), &asleep).await,
+            }
+            let since = start.get().expect("released after the start").elapsed();
+            // ORDERING: SeqCst; the controller reads these once every task returned.
+            first_ns.fetch_min(since.as_nanos() as u64, SeqCst);
+            returned.fetch_add(1, SeqCst);
+        });
+    }
+    // ORDERING: SeqCst; see `counted`.
+    while asleep.load(SeqCst) < n {
+        tokio::task::yield_now().await;
+    }
+    if side == Side::Gosync {
+        assert_eq!(
+            wg.snapshot().parked,
+            n,
+            "every waiter queued in the semaphore"
+        );
+    }
+    let clock = *start.get_or_init(Instant::now);
+    match side {
+        Side::Gosync => wg.done(),
+        Side::Notify => notify.notify_waiters(),
+    }
+    let release_returned = clock.elapsed();
+    // ORDERING: SeqCst; see the tasks.
+    while returned.load(SeqCst) < n {
+        tokio::task::yield_now().await;
+    }
+    Round {
+        release_returned,
+        first_returned: Duration::from_nanos(first_ns.load(SeqCst)),
+        last_returned: clock.elapsed(),
+    }
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args
+        .next()
+        .map_or(4096, |a| a.parse().expect("N, a number"));
+    let rounds: usize = args
+        .next()
+        .map_or(200, |a| a.parse().expect("rounds, a number"));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("tokio runtime");
+    println!("| N = {n}, {rounds} rounds, medians | release returned | first task returned | last task returned |");
+    println!("|---|---|---|---|");
+    for (side, name) in [(Side::Gosync, "gosync"), (Side::Notify, "`Notify`")] {
+        let rounds: Vec<Round> = rt.block_on(async move {
+            tokio::spawn(async move {
+                let (wg, notify) = (Arc::new(WaitGroup::new()), Arc::new(Notify::new()));
+                let mut out = Vec::with_capacity(rounds);
+                for _ in 0..rounds {
+                    out.push(round(side, &wg, &notify, n).await);
+                }
+                out
+            })
+            .await
+            .expect("controller task")
+        });
+        let column = |f: fn(&Round) -> Duration| median(rounds.iter().map(f).collect());
+        println!(
+            "| {name} | {:.1?} | {:.1?} | {:.1?} |",
+            column(|r| r.release_returned),
+            column(|r| r.first_returned),
+            column(|r| r.last_returned),
+        );
+    }
+}
