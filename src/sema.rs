@@ -686,8 +686,8 @@ fn address(addr: &Sema) -> usize {
 ///
 /// The first [`READIED_INLINE`] handles are kept inline (on the releaser's stack), so a
 /// release that wakes no more than that allocates nothing (Go's `Wait` allocates nothing
-/// either); a larger batch allocates once ([`Readied::reserve`]). The same shape and size as tokio's
-/// `WakeList` (32), without its flush-when-full, which would wake some waiters before every
+/// either); a larger batch allocates once ([`Readied::reserve`]). The same shape and size
+/// as tokio's `WakeList` (32), without its flush-when-full, which would wake some waiters before every
 /// token is out. The list is a `smallvec::SmallVec`, the well-kept crate for exactly this
 /// (inline, then spilled): it leaves the slots it has not filled uninitialised, so making
 /// and dropping the list costs nothing per slot (an array of 32 `Option`s cost a loop over
@@ -726,6 +726,12 @@ impl Readied {
     /// (a move copies its inline slots whole). Each release readies one waiter at most,
     /// and each of the `releases` waiters the group counted is a live thread or future
     /// with a node of its own: the room is one wake handle per live waiter.
+    ///
+    /// The allocation is still inside the release's window (the counter is already zero,
+    /// the waiters not yet released): a `#[global_allocator]` is the one piece of code not
+    /// gosync's that can run there, once per release of more than 32 waiters, and with no
+    /// root lock held. Growing as it filled, it ran up to 7 times, under the root lock
+    /// the batch keeps.
     pub(crate) fn reserve(&mut self, releases: u32) {
         let releases = releases as usize;
         if self.wakes.len() + releases > READIED_INLINE {
