@@ -31,7 +31,7 @@
 //! that yields (`tokio::task::yield_now`) while it waits, as Go's side calls
 //! `runtime.Gosched`.
 
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
 use gosync::WaitGroup;
+use gosync_dev::counted;
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::{oneshot, Notify};
 
@@ -138,23 +139,6 @@ fn actually_wait_tokio(c: &mut Criterion) {
 }
 
 // ---- Task wake-ups -------------------------------------------------------------------
-
-/// Awaits `fut`, counting its first `Poll::Pending` in `asleep`: once counted, the task
-/// has returned to the runtime, asleep until woken.
-async fn counted<F: Future>(fut: F, asleep: &AtomicUsize) -> F::Output {
-    let mut fut = pin!(fut);
-    let mut counted = false;
-    poll_fn(|cx| {
-        let poll = fut.as_mut().poll(cx);
-        if poll.is_pending() && !counted {
-            counted = true;
-            // ORDERING: SeqCst; read by the controller's spin, it publishes nothing else.
-            asleep.fetch_add(1, SeqCst);
-        }
-        poll
-    })
-    .await
-}
 
 /// What the task benchmarks wait on: gosync's groups or tokio's `Notify`s.
 trait TaskSleepers: Send + Sync + 'static {

@@ -15,13 +15,12 @@
 //! median over rounds of each time, from the moment just before the release.
 //! What it shows is read in docs/performance-sleeping.md ("When the first task runs").
 
-use std::future::{poll_fn, Future};
-use std::pin::pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use gosync::WaitGroup;
+use gosync_dev::counted;
 use tokio::sync::Notify;
 
 /// One round's times, from just before the release.
@@ -39,22 +38,6 @@ struct Round {
 enum Side {
     Gosync,
     Notify,
-}
-
-/// Polls `wait` to completion, counting its first `Pending` in `asleep`.
-async fn counted(wait: impl Future<Output = ()>, asleep: &AtomicUsize) {
-    let mut wait = pin!(wait);
-    let mut counted = false;
-    poll_fn(|cx| {
-        let poll = wait.as_mut().poll(cx);
-        if poll.is_pending() && !counted {
-            counted = true;
-            // ORDERING: SeqCst; the controller counts sleepers, nothing more.
-            asleep.fetch_add(1, SeqCst);
-        }
-        poll
-    })
-    .await;
 }
 
 async fn round(side: Side, wg: &Arc<WaitGroup>, notify: &Arc<Notify>, n: usize) -> Round {
