@@ -48,16 +48,26 @@ fn no_race_cond() {
     expect_no_race(races);
 }
 
+/// Go's second sleep ("Exit cond.Wait loop") is there so that the goroutine's second
+/// `mu.Lock()` comes after the main goroutine left the loop and unlocked: only then are
+/// `x = 2` and `x = 3` unordered. On a loaded machine the main goroutine can take longer
+/// than 10 ms to get the lock back; then it locks after the goroutine's `x = 3`, that
+/// write happens before `x = 2`, and there is no race to find (Go's detector misses it
+/// the same way). The port waits for that point instead of sleeping, on a std atomic,
+/// which the race checker does not see, so it adds no happens-before edge.
 #[test]
 fn race_cond() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
     let ((), races) = check(|| {
         let (done_tx, done) = chan::<bool>(0);
         let mu = Arc::new(Mutex::new(()));
         let cond = Arc::new(Condvar::new());
         let x = Arc::new(RaceCell::new(0));
         let condition = Arc::new(RaceCell::new(0));
+        let left_the_loop = Arc::new(AtomicBool::new(false));
         {
             let (x, condition, mu, cond) = (x.clone(), condition.clone(), mu.clone(), cond.clone());
+            let left_the_loop = left_the_loop.clone();
             go(move || {
                 sleep(Duration::from_millis(10)); // Enter cond.Wait loop
                 x.set(1);
@@ -65,7 +75,11 @@ fn race_cond() {
                 condition.set(1);
                 cond.notify_one();
                 drop(held);
-                sleep(Duration::from_millis(10)); // Exit cond.Wait loop
+                // Exit cond.Wait loop (Go: time.Sleep(10 * time.Millisecond)).
+                // ORDERING: SeqCst; a schedule, not an edge: the checker sees no std atomic.
+                while !left_the_loop.load(SeqCst) {
+                    std::thread::yield_now();
+                }
                 let held = mu.lock().unwrap();
                 x.set(3);
                 drop(held);
@@ -77,6 +91,8 @@ fn race_cond() {
             held = cond.wait(held).unwrap();
         }
         drop(held);
+        // ORDERING: SeqCst; see the goroutine.
+        left_the_loop.store(true, SeqCst);
         x.set(2);
         done.recv();
     });
