@@ -687,8 +687,8 @@ fn address(addr: &Sema) -> usize {
 /// The first [`READIED_INLINE`] handles are kept inline (on the releaser's stack), so a
 /// release that wakes no more than that allocates nothing (Go's `Wait` allocates nothing
 /// either); a larger batch allocates once ([`Readied::reserve`]). The same shape and size
-/// as tokio's `WakeList` (32), without its flush-when-full, which would wake some waiters before every
-/// token is out. The list is a `smallvec::SmallVec`, the well-kept crate for exactly this
+/// as tokio's `WakeList` (32), without its flush-when-full, which would wake some waiters
+/// before every token is out. The list is a `smallvec::SmallVec`, the well-kept crate for exactly this
 /// (inline, then spilled): it leaves the slots it has not filled uninitialised, so making
 /// and dropping the list costs nothing per slot (an array of 32 `Option`s cost a loop over
 /// all 32 at every drop; measured in docs/performance-sleeping.md).

@@ -215,7 +215,8 @@ pub(super) const LOCAL_CAPACITY: usize = 128;
 /// `*sudog`), and so is gosync's central cache, where Go links `sched.sudogcache` through
 /// the nodes' `next`. A cache that links through its nodes touches every node it moves
 /// (to link it, to unlink it), and a node freed on the other core is a cache miss there:
-/// 64 of them per refill or spill (`docs/performance-sleeping.md`, "The sudog cache").
+/// 64 of them per refill or spill (`docs/performance-sleeping.md`, "The sudog cache's
+/// moves").
 /// Here a move copies pointers and touches no node.
 struct FreeNodes(Vec<NonNull<Sudog>>);
 
