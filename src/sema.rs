@@ -31,9 +31,11 @@
 //! | `gopark` / `goready` of the `g`      | [`thread::Parker`] / [`thread::Unparker`]: sleep until the node is readied |
 //!
 //! Not ported, because `WaitGroup` never uses them: LIFO queueing and the `handoff` of a
-//! token with `goyield` (both `sync.Mutex` only), and block/mutex profiling. One change to
+//! token with `goyield` (both `sync.Mutex` only), and block/mutex profiling. Two changes to
 //! Go's release: the dequeued waiter's token is taken for it under the root lock (see
-//! [`semrelease_slow`]), which is what Go's `handoff` does without the yield.
+//! [`semrelease_slow`]), which is what Go's `handoff` does without the yield; and a group's
+//! loop of `w` releases is one call, [`semrelease_n`], which adds the `w` tokens at once and
+//! hands them out under one lock per 32 waiters.
 //!
 //! gosync's additions, which Go's runtime does not have, live in [`cancel`]: a waiter may
 //! also be an async task (a [`Waker`] instead of a thread), and a waiter may leave the queue
@@ -316,17 +318,6 @@ impl WaitQueues {
     ///
     /// Under the root lock.
     unsafe fn dequeue(&mut self, key: Key) -> Option<*mut Sudog> {
-        // SAFETY: the caller's contract.
-        unsafe { self.dequeue_if(key, || true) }
-    }
-
-    /// [`dequeue`](Self::dequeue), gated: a waiter found is removed only if `take()`
-    /// agrees, in one search (a release takes the head only with its token).
-    ///
-    /// # Safety
-    ///
-    /// Under the root lock.
-    unsafe fn dequeue_if(&mut self, key: Key, take: impl FnOnce() -> bool) -> Option<*mut Sudog> {
         let root = self.root();
         // SAFETY: the caller holds the lock.
         let ps = unsafe { WaitQueues::search(root, key).0 }; // go: sema.go:324
@@ -335,9 +326,6 @@ impl WaitQueues {
         let s = unsafe { *ps };
         if s.is_null() {
             return None; // go: sema.go:336
-        }
-        if !take() {
-            return None;
         }
         // SAFETY: `s` is the head of `addr`'s queue, at `ps`.
         unsafe { WaitQueues::remove_head(root, ps, s) };
@@ -675,7 +663,7 @@ fn address(addr: &Sema) -> usize {
     addr as *const Sema as usize
 }
 
-/// The waiters one release (or a batch of them) readied, to wake once the releaser has
+/// The waiters a release readied, to wake once the releaser has
 /// handed out every token and holds no lock: Go readies inside `semrelease1`; gosync
 /// collects the wake-ups so that no user code (a task's waker) runs while the group or a
 /// root is in a transient state. Dropping it wakes them too, so a wake-up is never lost.
@@ -688,50 +676,34 @@ fn address(addr: &Sema) -> usize {
 /// release that wakes no more than that allocates nothing (Go's `Wait` allocates nothing
 /// either); a larger batch allocates once ([`Readied::reserve`]). The same shape and size
 /// as tokio's `WakeList` (32), without its flush-when-full, which would wake some waiters
-/// before every token is out. The list is a `smallvec::SmallVec`, the well-kept crate for exactly this
-/// (inline, then spilled): it leaves the slots it has not filled uninitialised, so making
-/// and dropping the list costs nothing per slot (an array of 32 `Option`s cost a loop over
-/// all 32 at every drop; measured in docs/performance-sleeping.md).
-///
-/// It also keeps the root lock from one release of a batch to the next: a group's release
-/// loop (waitgroup.go:101-103) calls `semrelease` once per waiter on one address, and Go
-/// locks and unlocks the root in each. gosync's release leaves the lock here, and the next
-/// release of the same root takes it over: two atomic read-modify-writes fewer per waiter
-/// (docs/performance-sleeping.md, "The release alone"). The lock is let go after
-/// [`READIED_INLINE`] releases (so the root's other addresses wait no longer than under a
-/// batch of tokio's `Notify`), for another root, and before any wake-up.
+/// before every token is out. The list is a `smallvec::SmallVec`, the well-kept crate for
+/// exactly this (inline, then spilled): it leaves the slots it has not filled
+/// uninitialised, so making and dropping the list costs nothing per slot (an array of 32
+/// `Option`s cost a loop over all 32 at every drop; measured in
+/// docs/performance-sleeping.md).
 #[derive(Default)]
 pub(crate) struct Readied {
     wakes: SmallVec<[Wake; READIED_INLINE]>,
-    held: Option<HeldRoot>,
 }
 
-/// A root lock that a release of the batch left held, for the next one.
-struct HeldRoot {
-    root: &'static SemaRoot,
-    queues: MutexGuard<'static, WaitQueues>,
-    /// Releases served under this hold.
-    releases: usize,
-}
-
-/// How many readied waiters [`Readied`] keeps without allocating, and how many releases
-/// one hold of a root lock serves.
+/// How many readied waiters [`Readied`] keeps without allocating, and how many waiters one
+/// hold of a root lock serves in a release of many ([`semrelease_n`]).
 const READIED_INLINE: usize = 32;
 
 impl Readied {
-    /// Makes room for the waiters `releases` more releases of one group may ready (Go's loop
-    /// at waitgroup.go:101-103): nothing to do up to [`READIED_INLINE`], and otherwise one
-    /// allocation, before the first release (growing as it fills took one per doubling:
-    /// 7 for 4096 waiters). In place: a `Readied` is made where it is used, never moved
-    /// (a move copies its inline slots whole). Each release readies one waiter at most,
-    /// and each of the `releases` waiters the group counted is a live thread or future
-    /// with a node of its own: the room is one wake handle per live waiter.
+    /// Makes room for the waiters a release of `releases` tokens may ready (Go's loop at
+    /// waitgroup.go:101-103, one [`semrelease_n`] here): nothing to do up to
+    /// [`READIED_INLINE`], and otherwise one allocation, before the release (growing as it
+    /// fills took one per doubling: 7 for 4096 waiters). In place: a `Readied` is made
+    /// where it is used, never moved (a move copies its inline slots whole). Each token
+    /// readies one waiter at most, and each of the `releases` waiters the group counted is
+    /// a live thread or future with a node of its own: the room is one wake handle per
+    /// live waiter.
     ///
     /// The allocation is still inside the release's window (the counter is already zero,
     /// the waiters not yet released): a `#[global_allocator]` is the one piece of code not
     /// gosync's that can run there, once per release of more than 32 waiters, and with no
-    /// root lock held. Growing as it filled, it ran up to 7 times, under the root lock
-    /// the batch keeps.
+    /// root lock held.
     pub(crate) fn reserve(&mut self, releases: u32) {
         let releases = releases as usize;
         if self.wakes.len() + releases > READIED_INLINE {
@@ -739,49 +711,16 @@ impl Readied {
         }
     }
 
-    /// The lock of `root` for a release (Go's `lock(&root.lock)`, sema.go:177): the one a
-    /// release of this batch kept, or a new one.
-    fn lock(&mut self, root: &'static SemaRoot) -> &mut MutexGuard<'static, WaitQueues> {
-        let reusable = matches!(&self.held, Some(held) if ptr::eq(held.root, root));
-        if !reusable {
-            // Unlock before locking: a releaser holds one root lock at most.
-            self.held = None;
-            self.held = Some(HeldRoot {
-                root,
-                queues: root.lock(),
-                releases: 0,
-            });
-        }
-        let held = self.held.as_mut().expect("held above");
-        held.releases += 1;
-        &mut held.queues
-    }
-
     /// Adds a waiter that a release dequeued and readied, after those already here.
     fn push(&mut self, wake: Wake) {
         self.wakes.push(wake);
     }
 
-    /// Go's `unlock(&root.lock)` at the end of a release (sema.go:181, 188): lets the lock
-    /// go once this hold has served [`READIED_INLINE`] releases, and otherwise keeps it for
-    /// the batch's next release.
-    fn unlock_or_keep(&mut self) {
-        if self
-            .held
-            .as_ref()
-            .is_some_and(|held| held.releases == READIED_INLINE)
-        {
-            self.held = None;
-        }
-    }
-
-    /// Unlocks the lock a release kept, then wakes every collected waiter, in the order
-    /// they were dequeued, and leaves `self` empty. By reference: `self` holds 32 handles
+    /// Wakes every collected waiter, in the order they were dequeued, and leaves `self`
+    /// empty. Its callers hold no root lock. By reference: `self` holds 32 handles
     /// inline on the releaser's stack, which a move would copy whole (a `memcpy` in every
     /// release, measured: docs/performance-sleeping.md).
     pub(crate) fn wake_all(&mut self) {
-        // Unlock first: no wake-up runs under a root lock.
-        self.held = None;
         for wake in self.wakes.drain(..) {
             wake.wake();
         }
@@ -935,7 +874,7 @@ impl Acquisition {
                 }
             }
             let Some(key) = root.queue_unless_acquired(addr, &self.node) else {
-                // go: sema.go:138-150
+                // go: sema.go:138 (lock, to 150: queue_unless_acquired)
                 return Poll::Ready(cancel::Acquire::Token); // go: sema.go:145
             };
             self.queued = true;
@@ -1011,23 +950,34 @@ fn semacquire_slow(addr: &Sema) {
     debug_assert_eq!(acquired, Poll::Ready(cancel::Acquire::Token));
 }
 
-/// Go's `sync_runtime_Semrelease` → `semrelease1(addr, handoff=false, ...)`: atomically
-/// increments `*addr` and readies at most one waiter queued on `addr`, into `readied`, for
-/// the caller to wake once it has released every token (see [`Readied`]).
+/// Go's `sync_runtime_Semrelease` → `semrelease1(addr, handoff=false, ...)`, `n` times
+/// over: atomically adds `n` to `*addr` and readies at most `n` waiters queued on `addr`,
+/// into `readied`, for the caller to wake once it has released every token (see
+/// [`Readied`]).
+///
+/// Go's `WaitGroup` releases its `w` waiters with a loop of `w` calls (waitgroup.go:101-103),
+/// each adding one token, locking the root, dequeuing one waiter and unlocking. gosync makes
+/// the loop one call, which adds all `n` tokens in one increment and hands them out under
+/// one root lock per [`READIED_INLINE`] waiters ([`semrelease_slow`]): per waiter, what is
+/// left is the dequeue and the readied store, where Go's loop has an increment, a lock and
+/// an unlock, and gosync's old one (the token taken under the lock) one more
+/// compare-and-swap and `nwait`'s decrement (docs/performance-sleeping.md, "The release
+/// alone"). It is `n` of Go's releases with every increment first: a waiter can only see
+/// more tokens sooner, each waiter still gets one token, and none is dequeued without it.
 ///
 /// Go's `handoff` is not ported: `WaitGroup` never asks for it (it is `sync.Mutex`'s
 /// starvation mode), and gosync gives every dequeued waiter its token under the root lock
 /// anyway (see [`semrelease_slow`]); so the releaser has no reason to yield to it.
 #[inline]
-pub(crate) fn semrelease(addr: &Sema, readied: &mut Readied) {
+pub(crate) fn semrelease_n(addr: &Sema, n: u32, readied: &mut Readied) {
     let root = SEMTABLE.root_for(address(addr)); // go: sema.go:166
 
-    // ORDERING: SeqCst. Publishes the token (release: the releaser's writes happen before
+    // ORDERING: SeqCst. Publishes the tokens (release: the releaser's writes happen before
     // the acquirer's successful `cansemacquire`) and is one half of the Dekker pair with
     // `nwait` described in `queue_unless_acquired`.
-    addr.value.fetch_add(1, SeqCst); // go: sema.go:167
+    addr.value.fetch_add(n, SeqCst); // go: sema.go:167
 
-    // ORDERING: under loom, keeps the token above and the `nwait` check below in one total
+    // ORDERING: under loom, keeps the tokens above and the `nwait` check below in one total
     // order with the waiter's increment and re-check (elsewhere the SeqCst accesses do).
     store_load_fence();
 
@@ -1039,66 +989,95 @@ pub(crate) fn semrelease(addr: &Sema, readied: &mut Readied) {
         // go: sema.go:172
         return;
     }
-    semrelease_slow(root, addr, readied);
+    semrelease_slow(root, addr, n, readied);
 }
 
-/// Harder case of Go's `semrelease1`: search for a waiter and ready it.
+/// Harder case of Go's `semrelease1`: search for waiters and ready them, up to `n`, in
+/// rounds of at most [`READIED_INLINE`] under one hold of the root lock (so the root's
+/// other addresses wait no longer than behind a batch of tokio's `Notify`).
 ///
-/// gosync takes the token for the dequeued waiter here, under the root lock, where Go
-/// does it only with `handoff` and after unlocking (sema.go:197), and dequeues no waiter
-/// it has no token for. Under the lock, a waiter
-/// that withdraws (a time-out, a dropped future) sees in one place whether a release has
-/// dequeued it and given it its token, and a waiter that never looks again (a forgotten
-/// future) keeps its own token instead of leaving it for another waiter of the group.
+/// gosync takes the tokens for the waiters it dequeues here, under the root lock, where Go
+/// does it only with `handoff` and after unlocking (sema.go:197), and dequeues no waiter it
+/// has no token for. Under the lock, a waiter that withdraws (a time-out, a dropped future)
+/// sees in one place whether a release has dequeued it and given it its token, and a
+/// waiter that never looks again (a forgotten future) keeps its own token instead of
+/// leaving it for another waiter of the group.
+///
+/// Each round takes its tokens first, in one compare-and-swap ([`cansemacquire_up_to`]),
+/// then dequeues one waiter per token and gives back, still under the lock, the tokens it
+/// found no queued waiter for. The tokens may be fewer than the round asked for: taken by
+/// a waiter's re-check before it queued, by a waiter that left on credit (see [`cancel`]),
+/// or, under misuse, by a barging acquirer. Then the waiters left stay queued for the
+/// release that brings their tokens; a waiter readied without one would have to queue
+/// again, and a forgotten future never does. The tokens given back wait for the waiters
+/// that have not queued yet: the re-check before queueing (`queue_unless_acquired`) runs
+/// under this lock, so it sees them; a lock-free `cansemacquire` that missed them while
+/// the round held them goes on to that re-check.
 #[cold]
 #[inline(never)]
-fn semrelease_slow(root: &'static SemaRoot, addr: &Sema, readied: &mut Readied) {
-    // gosync: the lock the batch's previous release kept, if it is this root's (`Readied`).
-    let queues = readied.lock(root); // go: sema.go:177
+fn semrelease_slow(root: &SemaRoot, addr: &Sema, n: u32, readied: &mut Readied) {
+    let mut left = n;
+    while left != 0 {
+        let mut queues = root.lock(); // go: sema.go:177
 
-    // ORDERING: SeqCst; under the lock every change of `nwait` is visible anyway.
-    if root.nwait.load(SeqCst) == 0 {
-        // go: sema.go:178
-        // The count is already consumed by another goroutine,
-        // so no need to wake up another goroutine.
-        readied.unlock_or_keep(); // go: sema.go:181 (unlock)
-        return;
-    }
-    // gosync: a waiter is dequeued only with its token (Go dequeues first and readies the
-    // waiter to race for it). The token this release added may already be gone: to a
-    // waiter's re-check before it queued, to a waiter that left on credit (see `cancel`),
-    // or, under misuse, to a barging acquirer. Then the head stays queued for the release
-    // that brings its own token; a waiter readied without one would have to queue again,
-    // and a forgotten future never does.
-    // A semaphore nobody ever queued on has drawn no id (a waiter draws it before it
-    // queues, under this lock): none of this root's waiters is ours.
-    let s = addr.key_if_drawn().and_then(|key| {
-        // go: sema.go:197 (cansemacquire for the waiter: gosync always, under the lock)
-        let token = || cansemacquire(addr);
-        // SAFETY: under the root lock.
-        unsafe { queues.dequeue_if(key, token) } // go: sema.go:184
-    });
-    let wake = s.map(|s| {
-        // ORDERING: SeqCst, under the root lock.
-        root.nwait.fetch_sub(1, SeqCst); // go: sema.go:186
-
-        // SAFETY: `s` was queued here and is not readied yet: it is still ours, under the
-        // lock, until the store below hands it back to its waiter.
-        let wake = unsafe { (*Sudog::wake(s)).take() };
-        // SAFETY: as above; `s` is live until its waiter sees the store below.
-        let s = unsafe { &*s };
-        // ORDERING: Release store, read by the waiter's `readied` (an acquire): hands it
-        // its token and its node, with every write of ours to both. Nothing of `s` is
-        // touched after it; the thread's unpark or the task's wake follows, after
-        // unlocking, through the handle taken above (`Readied`). Release, not SeqCst: no
-        // reader needs it in a total order with other locations (a reader that misses it
-        // takes the root lock, which orders it), and on x86-64 a SeqCst store is an `xchg`.
-        s.state.store(READIED_WITH_TICKET, Release); // go: sema.go:198 (s.ticket = 1)
-        wake.expect("a queued waiter has a wake handle")
-    });
-    readied.unlock_or_keep(); // go: sema.go:188 (unlock)
-    if let Some(wake) = wake {
-        readied.push(wake); // go: sema.go:200 (readyWithTime, by `Readied` once unlocked)
+        // ORDERING: SeqCst; under the lock every change of `nwait` is visible anyway.
+        if root.nwait.load(SeqCst) == 0 {
+            // go: sema.go:178
+            // The count is already consumed by another goroutine,
+            // so no need to wake up another goroutine.
+            return; // go: sema.go:181 (unlock)
+        }
+        // A semaphore nobody ever queued on has drawn no id (a waiter draws it before it
+        // queues, under this lock): none of this root's waiters is ours.
+        let Some(key) = addr.key_if_drawn() else {
+            return;
+        };
+        // The tokens for the waiters, taken first: gosync always, under the lock.
+        let asked = left.min(READIED_INLINE as u32);
+        let tokens = cansemacquire_up_to(addr, asked); // go: sema.go:197 (cansemacquire)
+        let mut served = 0;
+        while served != tokens {
+            // SAFETY: under the root lock.
+            let Some(s) = (unsafe { queues.dequeue(key) }) else {
+                // go: sema.go:184
+                break; // no waiter of ours is queued (any more)
+            };
+            served += 1;
+            // SAFETY: `s` was queued here and is not readied yet: it is still ours, under
+            // the lock, until the store below hands it back to its waiter.
+            let wake = unsafe { (*Sudog::wake(s)).take() };
+            // SAFETY: as above; `s` is live until its waiter sees the store below.
+            let s = unsafe { &*s };
+            // ORDERING: Release store, read by the waiter's `readied` (an acquire): hands it
+            // its token and its node, with every write of ours to both. Nothing of `s` is
+            // touched after it; the thread's unpark or the task's wake follows, after
+            // unlocking, through the handle taken above (`Readied`). Release, not SeqCst:
+            // no reader needs it in a total order with other locations (a reader that
+            // misses it takes the root lock, which orders it), and on x86-64 a SeqCst store
+            // is an `xchg`.
+            s.state.store(READIED_WITH_TICKET, Release); // go: sema.go:198 (s.ticket = 1)
+            let wake = wake.expect("a queued waiter has a wake handle");
+            readied.push(wake); // go: sema.go:200 (readyWithTime, by `Readied`, after)
+        }
+        if served != 0 {
+            // ORDERING: SeqCst, under the root lock like every other change of `nwait`.
+            root.nwait.fetch_sub(served, SeqCst); // go: sema.go:186
+        }
+        if served != tokens {
+            // ORDERING: SeqCst, under the root lock. Puts back the tokens no queued waiter
+            // took, with the releaser's writes (release), for the acquirer whose
+            // `cansemacquire` takes them; the re-check of a waiter about to queue runs
+            // under this lock, after this.
+            addr.value.fetch_add(tokens - served, SeqCst);
+        }
+        if served != asked {
+            // Fewer tokens than asked (the others went to waiters that took their own,
+            // and the semaphore is empty), or fewer queued waiters (the tokens wait in the
+            // semaphore for the waiters still on their way): nothing is left to hand out.
+            return; // go: sema.go:188 (unlock)
+        }
+        left -= served;
+        drop(queues); // go: sema.go:188 (unlock), before the next round's lock
     }
 }
 
@@ -1150,6 +1129,29 @@ fn store_load_fence() {
     // nothing: those accesses are in that order by themselves.
     #[cfg(gosync_loom)]
     crate::primitive::sync::atomic::fence(SeqCst);
+}
+
+/// [`cansemacquire`] for up to `n` waiters at once: takes `min(n, value)` tokens in one
+/// compare-and-swap and returns how many (0 while the value is not positive).
+#[inline]
+fn cansemacquire_up_to(addr: &Sema, n: u32) -> u32 {
+    loop {
+        // ORDERING: SeqCst as `cansemacquire`'s load; a stale value only costs a retry.
+        let v = addr.value.load(SeqCst);
+        if v as i32 <= 0 {
+            return 0;
+        }
+        let k = v.min(n);
+        // ORDERING: SeqCst. Success acquires the tokens the releasers' `fetch_add`s
+        // published (this releaser's own, usually), for the waiters it then readies.
+        if addr
+            .value
+            .compare_exchange(v, v - k, SeqCst, SeqCst)
+            .is_ok()
+        {
+            return k;
+        }
+    }
 }
 
 /// Go's `cansemacquire`: lock-free decrement-if-positive.

@@ -16,7 +16,7 @@ use crate::primitive::sync::atomic::{
 };
 use crate::race;
 use crate::sema::cancel::Acquire;
-use crate::sema::{purge, queued_waiters, semacquire, semrelease, Readied, Sema};
+use crate::sema::{purge, queued_waiters, semacquire, semrelease_n, Readied, Sema};
 use crate::trace::trace;
 
 mod checked;
@@ -534,9 +534,7 @@ impl WaitGroup {
                     if releases {
                         let mut readied = Readied::default();
                         readied.reserve(w);
-                        for _ in 0..w {
-                            semrelease(semap, &mut readied);
-                        }
+                        semrelease_n(semap, w, &mut readied);
                         readied.wake_all();
                     }
                     // After the release: no subscriber inside the window.
@@ -641,7 +639,7 @@ impl WaitGroup {
 /// [`Readied`]), and the caller's `tracing` event comes after.
 #[cold]
 #[inline(never)]
-fn release_waiters(statep: &AtomicU64, semap: &Sema, state: u64, mut w: u32) {
+fn release_waiters(statep: &AtomicU64, semap: &Sema, state: u64, w: u32) {
     // Reset waiters count to 0.
     // ORDERING: Release (Go 1.19: a plain `*statep = 0`; Go 1.20+: `Store`, whose
     // sequential consistency nothing here needs). A waiter reading this zero on its fast
@@ -657,11 +655,7 @@ fn release_waiters(statep: &AtomicU64, semap: &Sema, state: u64, mut w: u32) {
     statep.store(state & GO_PANIC, Release); // go: waitgroup.go:100
     let mut readied = Readied::default();
     readied.reserve(w);
-    while w != 0 {
-        // go: waitgroup.go:101
-        semrelease(semap, &mut readied); // go: waitgroup.go:102
-        w -= 1;
-    }
+    semrelease_n(semap, w, &mut readied); // go: waitgroup.go:101-103 (the loop, one call)
     readied.wake_all();
 }
 

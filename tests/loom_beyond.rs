@@ -74,23 +74,28 @@ impl Wake for Noop {
     fn wake(self: StdArc<Self>) {}
 }
 
-/// Wakes a model thread parked in [`block_on`].
-struct Unpark(thread::Thread);
-impl Wake for Unpark {
+/// Wakes a model thread waiting in [`block_on`]. A loom `Notify`, not the thread's
+/// `unpark`: loom makes an unparked thread runnable whatever it is blocked on, and a
+/// release may wake the task after `block_on` has returned, when the thread is blocked in
+/// a `join`, which loom then fails ("assertion failed: state.notified").
+#[derive(Default)]
+struct Notified(loom::sync::Notify);
+impl Wake for Notified {
     fn wake(self: StdArc<Self>) {
-        self.0.unpark();
+        self.0.notify();
     }
 }
 
-/// Drives a future on the current model thread, parking between polls.
+/// Drives a future on the current model thread, waiting for its waker between polls.
 fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = Waker::from(StdArc::new(Unpark(thread::current())));
+    let notified = StdArc::new(Notified::default());
+    let waker = Waker::from(StdArc::clone(&notified));
     let mut future = pin!(future);
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
             return output;
         }
-        thread::park();
+        notified.0.wait();
     }
 }
 

@@ -8,7 +8,9 @@
 //!   being `waitgroup.go` or `sema.go`. Trailing code, it stands for that code; alone on its
 //!   line, for the nearest code line above (rustfmt moves comments after an opening brace to
 //!   the next line). Either way it stands for the whole Rust *statement* that line ends: the
-//!   code lines above it up to the previous line that ends in `;`, `{`, `}` or `,`.
+//!   code lines above it up to the previous line that ends in `;`, `{`, `}` or `,`. A range,
+//!   `// go: FILE:N-M`, marks one Rust statement that ports Go lines N to M at once (a loop
+//!   made one call): it stands for each Go statement among them, and for N if none is.
 //! - A **Go statement** is a line of a function body whose code (the text before any `//`)
 //!   holds more than braces and `else`: so `if v < 0 {`, `for {` and `return` are
 //!   statements; blank lines, comments, `}` and `} else {` are not.
@@ -195,10 +197,20 @@ fn markers() -> Vec<Marker> {
             };
             let (go_file, rest) = marker.split_once(':').expect("`// go: FILE:N`");
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            let go_line = digits.parse().unwrap_or_else(|_| {
+            let first: usize = digits.parse().unwrap_or_else(|_| {
                 panic!("{rust_file}:{}: a marker needs a line number", index + 1)
             });
-            let note = rest[digits.len()..]
+            let mut rest = &rest[digits.len()..];
+            let mut last = first;
+            if let Some(range) = rest.strip_prefix('-') {
+                let digits: String = range.chars().take_while(char::is_ascii_digit).collect();
+                last = digits.parse().unwrap_or_else(|_| {
+                    panic!("{rust_file}:{}: a range needs its last line", index + 1)
+                });
+                assert!(last > first, "{rust_file}:{}: an empty range", index + 1);
+                rest = &range[digits.len()..];
+            }
+            let note = rest
                 .trim()
                 .trim_start_matches('(')
                 .trim_end_matches(')')
@@ -228,14 +240,27 @@ fn markers() -> Vec<Marker> {
                     joined
                 },
             );
-            markers.push(Marker {
-                rust_file,
-                rust_line: end + 1,
-                rust_code,
-                note,
-                go_file: go_file.to_owned(),
-                go_line,
-            });
+            // A range stands for the statements in it; a line, or a range with none, for its
+            // first line (which the checks then report if it is no statement).
+            let mut go_lines = vec![first];
+            if last > first {
+                let statements: Vec<usize> = (first..=last)
+                    .filter(|&n| go_line(go_file, n).is_some_and(is_go_statement))
+                    .collect();
+                if !statements.is_empty() {
+                    go_lines = statements;
+                }
+            }
+            for go_line in go_lines {
+                markers.push(Marker {
+                    rust_file,
+                    rust_line: end + 1,
+                    rust_code: rust_code.clone(),
+                    note: note.clone(),
+                    go_file: go_file.to_owned(),
+                    go_line,
+                });
+            }
         }
     }
     markers

@@ -164,7 +164,7 @@ mod tests {
         // ORDERING: SeqCst; nobody else uses this semaphore.
         assert_eq!(sema.value() as i32, -1);
         assert!(!cansemacquire(&sema), "a debt is no token");
-        super::super::semrelease(&sema, &mut super::super::Readied::default());
+        super::super::semrelease_n(&sema, 1, &mut super::super::Readied::default());
         // ORDERING: SeqCst; as above.
         assert_eq!(sema.value(), 0);
     }

@@ -1,12 +1,20 @@
 //! The semaphore's tests: unit tests of its contract on OS threads, and loom models of
 //! the engine itself (`--cfg gosync_loom`).
 
-/// `semrelease`, then the wake-up of the waiter it readied (as `WaitGroup`'s release does
-/// once every token is out): both modules' release.
+/// Go's `semrelease`, then the wake-up of the waiter it readied (as `WaitGroup`'s release
+/// does once every token is out): both modules' release.
 #[cfg(not(gosync_shuttle))]
 fn release(addr: &super::Sema) {
+    release_n(addr, 1);
+}
+
+/// `n` releases in one call, as `WaitGroup`'s release of `n` waiters makes them
+/// (waitgroup.go:101-103), then the wake-ups.
+#[cfg(not(gosync_shuttle))]
+fn release_n(addr: &super::Sema, n: u32) {
     let mut readied = super::Readied::default();
-    super::semrelease(addr, &mut readied);
+    readied.reserve(n);
+    super::semrelease_n(addr, n, &mut readied);
     readied.wake_all();
 }
 
@@ -22,7 +30,7 @@ mod contract {
     use std::sync::Mutex;
     use std::thread::{self, JoinHandle};
 
-    use super::release;
+    use super::{release, release_n};
     use crate::sema::{queued_waiters, semacquire, Sema, SEMTABLE, SEM_TAB_SIZE};
 
     /// Two semaphores whose addresses hash to the same root (`PAIR[0]` and `PAIR[1]`).
@@ -97,6 +105,43 @@ mod contract {
             t.join().unwrap();
         }
         assert_eq!(*WOKEN.lock().unwrap(), (0..N).collect::<Vec<_>>());
+        assert_eq!(SEMA.value(), 0);
+    }
+
+    /// One release of many (`WaitGroup`'s release of its waiters, in one call) serves the
+    /// queued waiters in FIFO order across its rounds of 32 under one lock hold, one token
+    /// each, and leaves the tokens it found no queued waiter for in the semaphore.
+    #[test]
+    fn a_release_of_many_serves_queued_waiters_in_fifo_order_and_keeps_the_rest() {
+        static SEMA: Sema = Sema::new();
+        static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+        const N: usize = 40;
+        let mut threads = Vec::new();
+        for id in 0..N {
+            threads.push(thread::spawn(move || {
+                semacquire(&SEMA);
+                WOKEN.lock().unwrap().push(id);
+            }));
+            wait_until_queued(&SEMA, id + 1, &threads);
+        }
+        // Two rounds (32 + 3): the first 35 to queue, and only they.
+        release_n(&SEMA, 35);
+        // The release dequeues under the root lock, before it returns.
+        assert_eq!(queued_waiters(&SEMA), N - 35);
+        wait_until_len(&WOKEN, 35);
+        let mut woken = WOKEN.lock().unwrap().clone();
+        woken.sort_unstable();
+        assert_eq!(woken, (0..35).collect::<Vec<_>>());
+        assert_eq!(SEMA.value(), 0);
+
+        // Seven tokens for the five still queued: two stay for the next acquirers.
+        release_n(&SEMA, 7);
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!((queued_waiters(&SEMA), SEMA.value()), (0, 2));
+        semacquire(&SEMA);
+        semacquire(&SEMA);
         assert_eq!(SEMA.value(), 0);
     }
 
@@ -384,17 +429,21 @@ mod model {
     use std::sync::Arc as StdArc;
     use std::task::{Poll, Wake, Waker};
 
-    use loom::sync::Arc;
+    use loom::sync::{Arc, Notify};
     use loom::thread;
 
-    use super::release;
+    use super::{release, release_n};
     use crate::sema::{cancel::Acquire, semacquire, Acquisition, Sema, Slept};
 
-    /// Wakes a model thread parked in its poll loop.
-    struct Unpark(thread::Thread);
-    impl Wake for Unpark {
+    /// Wakes a model thread waiting in its poll loop. A loom `Notify`, not the thread's
+    /// `unpark`: loom makes an unparked thread runnable whatever it is blocked on, and a
+    /// release may wake the task after its loop has returned, when the thread is blocked
+    /// in a `join`, which loom then fails ("assertion failed: state.notified").
+    #[derive(Default)]
+    struct Notified(Notify);
+    impl Wake for Notified {
         fn wake(self: StdArc<Self>) {
-            self.0.unpark();
+            self.0.notify();
         }
     }
 
@@ -417,7 +466,8 @@ mod model {
                     release(&sema);
                 })
             };
-            let waker = Waker::from(StdArc::new(Unpark(thread::current())));
+            let notified = StdArc::new(Notified::default());
+            let waker = Waker::from(StdArc::clone(&notified));
             let mut task = Acquisition::task(waker.clone());
             loop {
                 task.set_waker(&sema, &waker);
@@ -429,7 +479,7 @@ mod model {
                 if polled == Poll::Ready(Acquire::Token) {
                     break;
                 }
-                thread::park();
+                notified.0.wait();
             }
             barger.join().unwrap();
             releaser.join().unwrap();
@@ -457,6 +507,62 @@ mod model {
             release(&sema);
             release(&sema);
             waiter.join().unwrap();
+            assert_eq!(sema.value(), 0);
+        });
+    }
+
+    /// One release of two tokens (a group's release of two waiters, in one call) while a
+    /// barging acquirer takes one of them: the release's round finds one token, readies
+    /// one waiter at most, and leaves the other queued (or on its way) for the next
+    /// release; nobody hangs (loom reports a deadlock) and every token is taken.
+    #[test]
+    fn a_release_of_two_whose_token_a_barger_took_leaves_a_waiter_for_the_next() {
+        loom::model(|| {
+            let sema = Arc::new(Sema::new());
+            let acquirers: Vec<_> = (0..3)
+                .map(|_| {
+                    let sema = Arc::clone(&sema);
+                    thread::spawn(move || semacquire(&sema))
+                })
+                .collect();
+            release_n(&sema, 2);
+            release(&sema);
+            for acquirer in acquirers {
+                acquirer.join().unwrap();
+            }
+            assert_eq!(sema.value(), 0);
+        });
+    }
+
+    /// A task that leaves on credit (its owner says a release counted it) while one
+    /// release of two tokens serves it and another waiter: either the release dequeued the
+    /// task first (it keeps its token) or the task's debt takes one of the two, and the
+    /// release's round, finding one token, readies only the other waiter. Every waiter
+    /// returns and the semaphore ends empty, with no debt left.
+    #[test]
+    fn a_task_leaving_on_credit_during_a_release_of_two_leaves_one_token_for_the_other() {
+        loom::model(|| {
+            let sema = Arc::new(Sema::new());
+            let waiter = {
+                let sema = Arc::clone(&sema);
+                thread::spawn(move || semacquire(&sema))
+            };
+            let releaser = {
+                let sema = Arc::clone(&sema);
+                thread::spawn(move || release_n(&sema, 2))
+            };
+            let mut task = Acquisition::task(Waker::from(StdArc::new(Notified::default())));
+            let polled = task.poll(
+                &sema,
+                |_| Slept::Pending,
+                || unreachable!("a task never expires"),
+            );
+            if polled == Poll::Pending {
+                let left = task.cancel(&sema, || false);
+                assert!(matches!(left, Some(Acquire::Token | Acquire::Owed)));
+            }
+            waiter.join().unwrap();
+            releaser.join().unwrap();
             assert_eq!(sema.value(), 0);
         });
     }
