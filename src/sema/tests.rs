@@ -59,6 +59,24 @@ mod contract {
         }
     }
 
+    /// `n` threads queued on `sema` one after the other (thread `id` is queued before thread
+    /// `id + 1` starts), each pushing its id to `woken` once it has its token.
+    fn queue_in_order(
+        sema: &'static Sema,
+        woken: &'static Mutex<Vec<usize>>,
+        n: usize,
+    ) -> Vec<JoinHandle<()>> {
+        let mut threads = Vec::new();
+        for id in 0..n {
+            threads.push(thread::spawn(move || {
+                semacquire(sema);
+                woken.lock().unwrap().push(id);
+            }));
+            wait_until_queued(sema, id + 1, &threads);
+        }
+        threads
+    }
+
     /// Polls until `done` holds `n` entries.
     fn wait_until_len(done: &Mutex<Vec<usize>>, n: usize) {
         while done.lock().unwrap().len() < n {
@@ -87,15 +105,7 @@ mod contract {
         static SEMA: Sema = Sema::new();
         static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
         const N: usize = 5;
-        let mut threads = Vec::new();
-        for id in 0..N {
-            threads.push(thread::spawn(move || {
-                semacquire(&SEMA);
-                WOKEN.lock().unwrap().push(id);
-            }));
-            // Thread `id` is queued before thread `id + 1` starts.
-            wait_until_queued(&SEMA, id + 1, &threads);
-        }
+        let threads = queue_in_order(&SEMA, &WOKEN, N);
         for released in 1..=N {
             release(&SEMA);
             wait_until_len(&WOKEN, released);
@@ -116,14 +126,7 @@ mod contract {
         static SEMA: Sema = Sema::new();
         static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
         const N: usize = 40;
-        let mut threads = Vec::new();
-        for id in 0..N {
-            threads.push(thread::spawn(move || {
-                semacquire(&SEMA);
-                WOKEN.lock().unwrap().push(id);
-            }));
-            wait_until_queued(&SEMA, id + 1, &threads);
-        }
+        let threads = queue_in_order(&SEMA, &WOKEN, N);
         // Two rounds (32 + 3): the first 35 to queue, and only they.
         release_n(&SEMA, 35);
         // The release dequeues under the root lock, before it returns.
@@ -447,6 +450,33 @@ mod model {
         }
     }
 
+    /// A model thread that runs `f` on the shared semaphore.
+    fn spawn_on(
+        sema: &Arc<Sema>,
+        f: impl FnOnce(&Sema) + Send + 'static,
+    ) -> thread::JoinHandle<()> {
+        let sema = Arc::clone(sema);
+        thread::spawn(move || f(&sema))
+    }
+
+    /// One poll of a task's acquisition: queued (`Pending`) or done.
+    fn poll_task(task: &mut Acquisition, sema: &Sema) -> Poll<Acquire> {
+        task.poll(
+            sema,
+            |_| Slept::Pending,
+            || unreachable!("a task never expires"),
+        )
+    }
+
+    /// Joins the model's threads, then checks that every token was taken and no debt is
+    /// left.
+    fn join_then_empty(threads: impl IntoIterator<Item = thread::JoinHandle<()>>, sema: &Sema) {
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(sema.value(), 0);
+    }
+
     /// A task queued on a semaphore whose first token a barging acquirer may take: a release
     /// that finds its token gone leaves the task queued (it dequeues no waiter without a
     /// token), and the release that brings the next token dequeues and wakes it; the task
@@ -455,35 +485,23 @@ mod model {
     fn a_release_whose_token_a_barger_took_leaves_the_task_for_the_next() {
         loom::model(|| {
             let sema = Arc::new(Sema::new());
-            let barger = {
-                let sema = Arc::clone(&sema);
-                thread::spawn(move || semacquire(&sema))
-            };
-            let releaser = {
-                let sema = Arc::clone(&sema);
-                thread::spawn(move || {
-                    release(&sema);
-                    release(&sema);
-                })
-            };
+            let barger = spawn_on(&sema, semacquire);
+            let releaser = spawn_on(&sema, |sema| {
+                release(sema);
+                release(sema);
+            });
             let notified = StdArc::new(Notified::default());
             let waker = Waker::from(StdArc::clone(&notified));
             let mut task = Acquisition::task(waker.clone());
             loop {
                 task.set_waker(&sema, &waker);
-                let polled = task.poll(
-                    &sema,
-                    |_| Slept::Pending,
-                    || unreachable!("a task never expires"),
-                );
+                let polled = poll_task(&mut task, &sema);
                 if polled == Poll::Ready(Acquire::Token) {
                     break;
                 }
                 notified.0.wait();
             }
-            barger.join().unwrap();
-            releaser.join().unwrap();
-            assert_eq!(sema.value(), 0);
+            join_then_empty([barger, releaser], &sema);
         });
     }
 
@@ -497,17 +515,13 @@ mod model {
     fn a_readied_node_is_reused_by_its_waiter_while_its_releaser_wakes_it() {
         loom::model(|| {
             let sema = Arc::new(Sema::new());
-            let waiter = {
-                let sema = Arc::clone(&sema);
-                thread::spawn(move || {
-                    semacquire(&sema);
-                    semacquire(&sema);
-                })
-            };
+            let waiter = spawn_on(&sema, |sema| {
+                semacquire(sema);
+                semacquire(sema);
+            });
             release(&sema);
             release(&sema);
-            waiter.join().unwrap();
-            assert_eq!(sema.value(), 0);
+            join_then_empty([waiter], &sema);
         });
     }
 
@@ -519,18 +533,10 @@ mod model {
     fn a_release_of_two_whose_token_a_barger_took_leaves_a_waiter_for_the_next() {
         loom::model(|| {
             let sema = Arc::new(Sema::new());
-            let acquirers: Vec<_> = (0..3)
-                .map(|_| {
-                    let sema = Arc::clone(&sema);
-                    thread::spawn(move || semacquire(&sema))
-                })
-                .collect();
+            let acquirers: Vec<_> = (0..3).map(|_| spawn_on(&sema, semacquire)).collect();
             release_n(&sema, 2);
             release(&sema);
-            for acquirer in acquirers {
-                acquirer.join().unwrap();
-            }
-            assert_eq!(sema.value(), 0);
+            join_then_empty(acquirers, &sema);
         });
     }
 
@@ -543,27 +549,15 @@ mod model {
     fn a_task_leaving_on_credit_during_a_release_of_two_leaves_one_token_for_the_other() {
         loom::model(|| {
             let sema = Arc::new(Sema::new());
-            let waiter = {
-                let sema = Arc::clone(&sema);
-                thread::spawn(move || semacquire(&sema))
-            };
-            let releaser = {
-                let sema = Arc::clone(&sema);
-                thread::spawn(move || release_n(&sema, 2))
-            };
+            let waiter = spawn_on(&sema, semacquire);
+            let releaser = spawn_on(&sema, |sema| release_n(sema, 2));
             let mut task = Acquisition::task(Waker::from(StdArc::new(Notified::default())));
-            let polled = task.poll(
-                &sema,
-                |_| Slept::Pending,
-                || unreachable!("a task never expires"),
-            );
+            let polled = poll_task(&mut task, &sema);
             if polled == Poll::Pending {
                 let left = task.cancel(&sema, || false);
                 assert!(matches!(left, Some(Acquire::Token | Acquire::Owed)));
             }
-            waiter.join().unwrap();
-            releaser.join().unwrap();
-            assert_eq!(sema.value(), 0);
+            join_then_empty([waiter, releaser], &sema);
         });
     }
 }
