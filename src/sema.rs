@@ -1132,53 +1132,41 @@ fn store_load_fence() {
 }
 
 /// [`cansemacquire`] for up to `n` waiters at once: takes `min(n, value)` tokens in one
-/// compare-and-swap and returns how many (0 while the value is not positive).
-#[inline]
-fn cansemacquire_up_to(addr: &Sema, n: u32) -> u32 {
-    loop {
-        // ORDERING: SeqCst as `cansemacquire`'s load; a stale value only costs a retry.
-        let v = addr.value.load(SeqCst);
-        if v as i32 <= 0 {
-            return 0;
-        }
-        let k = v.min(n);
-        // ORDERING: SeqCst. Success acquires the tokens the releasers' `fetch_add`s
-        // published (this releaser's own, usually), for the waiters it then readies.
-        if addr
-            .value
-            .compare_exchange(v, v - k, SeqCst, SeqCst)
-            .is_ok()
-        {
-            return k;
-        }
-    }
-}
-
-/// Go's `cansemacquire`: lock-free decrement-if-positive.
+/// compare-and-swap and returns how many (0 while the value is not positive). It is Go's
+/// loop, statement for statement, with `n` tokens where Go takes one.
 ///
 /// Go tests `v == 0`; we test `v as i32 <= 0`. In Go the value never goes below zero. Here
 /// a waiter that leaves after a release has counted it, but before its token arrived,
 /// takes that token on credit ([`cancel`]): the value may then be negative (a debt)
 /// until the release's increment pays it, and a debt is no token.
 #[inline]
-fn cansemacquire(addr: &Sema) -> bool {
+fn cansemacquire_up_to(addr: &Sema, n: u32) -> u32 {
     loop {
         // ORDERING: SeqCst as Go's `atomic.Load`; a stale value only costs a CAS retry.
         let v = addr.value.load(SeqCst); // go: sema.go:225
         if v as i32 <= 0 {
-            return false;
+            return 0;
         }
-        // ORDERING: SeqCst. Success acquires the token the releaser's `fetch_add`
-        // published: everything before that release happens before our return.
+        let k = v.min(n);
+        // ORDERING: SeqCst. Success acquires the tokens the releasers' `fetch_add`s
+        // published: everything before those releases happens before our return (for a
+        // release's round, before the waiters it then readies see their tokens).
         if addr
             .value
-            .compare_exchange(v, v - 1, SeqCst, SeqCst)
+            .compare_exchange(v, v - k, SeqCst, SeqCst)
             .is_ok()
         {
             // go: sema.go:229
-            return true;
+            return k;
         }
     }
+}
+
+/// Go's `cansemacquire`: lock-free decrement-if-positive (its loop and the value read as
+/// signed: [`cansemacquire_up_to`]).
+#[inline]
+fn cansemacquire(addr: &Sema) -> bool {
+    cansemacquire_up_to(addr, 1) != 0
 }
 
 /// How many waiters are queued on `addr` right now (tests and the tour use it to know a
