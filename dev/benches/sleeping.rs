@@ -29,7 +29,9 @@
 //!
 //! All task benchmarks run on a 2-worker tokio runtime; the controller is a task on it
 //! that yields (`tokio::task::yield_now`) while it waits, as Go's side calls
-//! `runtime.Gosched`.
+//! `runtime.Gosched`, and once more, on both sides, after the checks and just before the
+//! clock starts, so that the release finds the executor in the same state on both: the
+//! checks take gosync's side O(N) longer, time in which the other worker falls asleep.
 
 use std::future::Future;
 use std::pin::{pin, Pin};
@@ -219,6 +221,11 @@ async fn task_round<S: TaskSleepers>(objects: &Arc<S>, tasks: usize) -> Duration
     if let Some(registered) = objects.registered() {
         assert_eq!(registered, tasks, "every waiter queued in the semaphore");
     }
+    // Both sides start the clock right after a yield, which wakes the other worker to look
+    // for work: the check above (gosync's side only) walks every queue, and without this
+    // the other worker had that much longer to fall asleep, and to be woken again, on
+    // gosync's side alone (docs/performance-sleeping.md, "When the first task runs").
+    tokio::task::yield_now().await;
     let start = Instant::now();
     objects.release();
     // ORDERING: SeqCst; see the waiters.

@@ -29,8 +29,10 @@ mod contract {
 
     use std::sync::Mutex;
     use std::thread::{self, JoinHandle};
+    use std::time::Instant;
 
     use super::{release, release_n};
+    use crate::sema::cancel::Acquire;
     use crate::sema::{queued_waiters, semacquire, Sema, SEMTABLE, SEM_TAB_SIZE};
 
     /// Two semaphores whose addresses hash to the same root (`PAIR[0]` and `PAIR[1]`).
@@ -210,6 +212,33 @@ mod contract {
         assert_eq!(PAIR[1].value(), 0);
         release(&PAIR[0]);
         busy.join().unwrap();
+    }
+
+    /// A debt (a waiter that left on credit: a release counted it, its token had not come)
+    /// takes the next token before a waiter queued since: a group reused once the debtor
+    /// returned queues such a waiter, and it must not return before its own generation's
+    /// release. gosync's release adds its tokens to the semaphore first (Go's order), where
+    /// the debt takes them; a release that handed its tokens straight to the queued waiters
+    /// (tried for speed: docs/performance-sleeping.md, "One hand-off") readied the later
+    /// waiter instead, and loom's `withdrawn_waiter_then_reuse` and
+    /// `cancelled_task_then_reuse` (tests/loom_beyond.rs) panicked "reused"; here the debt
+    /// stayed and the later waiter returned.
+    #[test]
+    fn a_debt_takes_the_next_token_before_a_waiter_queued_since() {
+        static SEMA: Sema = Sema::new();
+        let owed = crate::sema::cancel::semacquire_until(&SEMA, Instant::now(), || false);
+        assert_eq!(owed, Acquire::Owed);
+        let later = thread::spawn(|| semacquire(&SEMA));
+        wait_until_queued(&SEMA, 1, std::slice::from_ref(&later));
+        release(&SEMA);
+        assert_eq!(
+            (SEMA.value(), queued_waiters(&SEMA)),
+            (0, 1),
+            "the token paid the debt; the later waiter still waits"
+        );
+        release(&SEMA);
+        later.join().unwrap();
+        assert_eq!((SEMA.value(), queued_waiters(&SEMA)), (0, 0));
     }
 
     /// The treap of addresses and each address's list, against a model (a FIFO per address),
