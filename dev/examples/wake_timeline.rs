@@ -1,8 +1,9 @@
 //! When do the tasks a release wakes start to run? WakeTasks/N (dev/benches/sleeping.rs)
 //! times a whole round, the release and then N tasks scheduled, polled and finished; this
 //! splits the same round on the clock: how many times a worker thread unparks during the
-//! round and when it first does (tokio's `on_thread_unpark`: the other worker, woken by the
-//! controller's last yield or for the readied tasks), when the releasing call returns, when the first woken task returns, when the last one does. Beside gosync,
+//! round and when it first does (tokio's `on_thread_unpark`: the other worker, woken by
+//! the controller's last yield or for the readied tasks), when the releasing call
+//! returns, when the first woken task returns, when the last one does. Beside gosync,
 //! tokio's `Notify`, which wakes its waiters in batches of 32 while it is still releasing
 //! the rest.
 //!
@@ -13,8 +14,10 @@
 //!
 //! The set-up is WakeTasks': a 2-worker tokio runtime, a controller task on it, N tasks
 //! asleep on one group (or one `Notify`), each counted asleep at its first `Pending`
-//! before the clock starts; the controller yields while it waits, as there. Prints the
-//! median over rounds of each time, from the moment just before the release.
+//! before the clock starts; the controller yields while it waits, and once more just
+//! before the clock, as there. Prints the median over rounds of each time, from the
+//! moment just before the release, and of the unpark count (with how many rounds had an
+//! unpark at all).
 //! What it shows is read in docs/performance-sleeping.md ("When the first task runs").
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
