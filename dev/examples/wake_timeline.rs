@@ -133,9 +133,9 @@ async fn round(side: Side, wg: &Arc<WaitGroup>, notify: &Arc<Notify>, n: usize) 
     }
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort_unstable();
-    times[times.len() / 2]
+fn median<T: Ord + Copy>(mut values: Vec<T>) -> T {
+    values.sort_unstable();
+    values[values.len() / 2]
 }
 
 fn main() {
@@ -172,17 +172,17 @@ fn main() {
             .expect("controller task")
         });
         let column = |f: fn(&Round) -> Duration| median(rounds.iter().map(f).collect());
-        let unparks: Vec<Duration> = rounds.iter().filter_map(|r| r.first_unpark).collect();
-        let mut counts: Vec<usize> = rounds.iter().map(|r| r.unparks).collect();
-        counts.sort_unstable();
-        let unparked = if unparks.is_empty() {
+        let firsts: Vec<Duration> = rounds.iter().filter_map(|r| r.first_unpark).collect();
+        let unparked = if firsts.is_empty() {
             "0".to_owned()
         } else {
-            let first = median(unparks.clone());
+            let (with_unpark, count) = (
+                firsts.len(),
+                median(rounds.iter().map(|r| r.unparks).collect()),
+            );
             format!(
-                "{}, {first:.1?} ({} of {} rounds)",
-                counts[counts.len() / 2],
-                unparks.len(),
+                "{count}, {:.1?} ({with_unpark} of {} rounds)",
+                median(firsts),
                 rounds.len()
             )
         };

@@ -32,7 +32,7 @@ mod contract {
     use std::time::Instant;
 
     use super::{release, release_n};
-    use crate::sema::cancel::Acquire;
+    use crate::sema::cancel::{semacquire_until, Acquire};
     use crate::sema::{queued_waiters, semacquire, Sema, SEMTABLE, SEM_TAB_SIZE};
 
     /// Two semaphores whose addresses hash to the same root (`PAIR[0]` and `PAIR[1]`).
@@ -226,7 +226,7 @@ mod contract {
     #[test]
     fn a_debt_takes_the_next_token_before_a_waiter_queued_since() {
         static SEMA: Sema = Sema::new();
-        let owed = crate::sema::cancel::semacquire_until(&SEMA, Instant::now(), || false);
+        let owed = semacquire_until(&SEMA, Instant::now(), || false);
         assert_eq!(owed, Acquire::Owed);
         let later = thread::spawn(|| semacquire(&SEMA));
         wait_until_queued(&SEMA, 1, std::slice::from_ref(&later));
