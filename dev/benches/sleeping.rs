@@ -10,7 +10,7 @@
 //! | `DistinctGroupsTasks` | `gosync/N`, `notify/N` | N groups (or N `Notify`s), one task asleep on each, all released |
 //! | `SleepTasks`, `ReleaseTasks` | `gosync/N`, `notify/N` | no executor: N futures polled once (asleep), then one `done` (`notify_waiters`); `SleepTasks` times the N first polls, `ReleaseTasks` the release; one thread, N no-op wakers |
 //! | `HandOff` | `gosync`, `oneshot`, `notify` | no executor: ActuallyWait's hand-off alone (a fresh group, `add(1)`, its future polled asleep, `done`, polled ready), beside a `oneshot` and a `Notify` doing the same |
-//! | `WakeWaiters` | `gosync/N`, `floor/N` | N OS threads asleep in `wait()` on one group, one `done`; the floor unparks N parked threads directly |
+//! | `WakeWaiters` | `gosync/N`, `floor/N` | N OS threads asleep in `wait()` on one group, one `done`; the floor unparks N parked threads directly (the same N threads, `gosync_dev::waiter_pool`) |
 //! | `DistinctGroups` | `gosync/N`, `floor/N` | N groups, one thread asleep on each, all released; the same floor |
 //!
 //! `ActuallyWaitTokio/multi-thread` runs on 2 workers and splits the iterations between
@@ -21,11 +21,9 @@
 //! **Every waiter is checked asleep before the clock starts.** Tasks: each waiter's future
 //! is wrapped so that its first `Poll::Pending` is counted; the controller waits until all
 //! N returned `Pending` (and, for gosync, until `snapshot().parked` counts all N in the
-//! semaphore's queue). Threads: each waiter is counted once it registered (gosync:
-//! `snapshot().parked`; the floor: a counter it bumps before `park`), and then, on Linux,
-//! until `/proc/self/task/TID/stat` shows every waiter thread in state `S` (asleep in the
-//! kernel: the only sleep left to a registered waiter is its park). Go's side counts
-//! goroutines in state `semacquire` (`runtime.Stack`).
+//! semaphore's queue). Threads: each waiter is counted once it registered, and then, on
+//! Linux, until the kernel shows every waiter thread asleep (`gosync_dev::waiter_pool`).
+//! Go's side counts goroutines in state `semacquire` (`runtime.Stack`).
 //!
 //! All task benchmarks run on a 2-worker tokio runtime; the controller is a task on it
 //! that yields (`tokio::task::yield_now`) while it waits, as Go's side calls
@@ -35,15 +33,15 @@
 
 use std::future::Future;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
 use std::task::{Context, Wake, Waker};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
 use gosync::WaitGroup;
 use gosync_dev::counted;
+use gosync_dev::waiter_pool::{Side, WaiterPool};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::{oneshot, Notify};
 
@@ -415,228 +413,18 @@ fn half_rounds<F: Future<Output = ()>>(
 
 // ---- Thread wake-ups -----------------------------------------------------------------
 
-/// What the thread benchmarks sleep on: gosync's groups, or the floor (each thread parked
-/// on its own flag, unparked directly).
-trait ThreadSleepers: Send + Sync + 'static {
-    fn new(groups: usize, waiters: usize) -> Self;
-    /// Before the round's waiters start.
-    fn arm(&self);
-    /// Waiter side: sleeps until `release` of `round`.
-    fn sleep(&self, waiter: usize, round: u64);
-    /// How many waiters registered (about to sleep, or asleep) this round.
-    fn registered(&self) -> usize;
-    /// The timed part: release every waiter of `round`.
-    fn release(&self, round: u64);
-}
-
-struct Groups(Vec<WaitGroup>);
-
-impl ThreadSleepers for Groups {
-    fn new(groups: usize, _waiters: usize) -> Self {
-        Groups((0..groups).map(|_| WaitGroup::new()).collect())
-    }
-    fn arm(&self) {
-        self.0.iter().for_each(|wg| wg.add(1));
-    }
-    fn sleep(&self, waiter: usize, _round: u64) {
-        self.0[waiter % self.0.len()].wait();
-    }
-    fn registered(&self) -> usize {
-        self.0.iter().map(|wg| wg.snapshot().parked).sum()
-    }
-    fn release(&self, _round: u64) {
-        self.0.iter().for_each(WaitGroup::done);
-    }
-}
-
-/// The floor: N threads parked with `std::thread::park`, each released by a store to its
-/// own flag and an `unpark`: the futex wake-ups and nothing else.
-struct DirectUnpark {
-    slots: Vec<Slot>,
-    registered: AtomicUsize,
-}
-
-struct Slot {
-    released: AtomicU64,
-    thread: OnceLock<thread::Thread>,
-}
-
-impl ThreadSleepers for DirectUnpark {
-    fn new(_groups: usize, waiters: usize) -> Self {
-        let slots = (0..waiters)
-            .map(|_| Slot {
-                released: AtomicU64::new(0),
-                thread: OnceLock::new(),
-            })
-            .collect();
-        DirectUnpark {
-            slots,
-            registered: AtomicUsize::new(0),
-        }
-    }
-    fn arm(&self) {
-        // ORDERING: SeqCst; the waiters have not started this round.
-        self.registered.store(0, SeqCst);
-    }
-    fn sleep(&self, waiter: usize, round: u64) {
-        let slot = &self.slots[waiter];
-        slot.thread.get_or_init(thread::current);
-        // ORDERING: SeqCst; the controller reads it, it publishes nothing else.
-        self.registered.fetch_add(1, SeqCst);
-        // ORDERING: SeqCst pairs with the store in `release`; `unpark` after it cannot be
-        // lost (the park token outlives an early unpark).
-        while slot.released.load(SeqCst) < round {
-            thread::park();
-        }
-    }
-    fn registered(&self) -> usize {
-        // ORDERING: SeqCst; see `sleep`.
-        self.registered.load(SeqCst)
-    }
-    fn release(&self, round: u64) {
-        for slot in &self.slots {
-            // ORDERING: SeqCst; see `sleep`.
-            slot.released.store(round, SeqCst);
-            slot.thread.get().expect("waiter registered").unpark();
-        }
-    }
-}
-
-/// Kernel thread ids and states, to check that a waiter is asleep (Linux only).
-mod os_thread {
-    /// The calling thread's id in `/proc/self/task` (`None` off Linux).
-    pub fn current_tid() -> Option<u32> {
-        let link = std::fs::read_link("/proc/thread-self").ok()?;
-        link.file_name()?.to_str()?.parse().ok()
-    }
-
-    /// Whether thread `tid` of this process is asleep in the kernel (state `S`).
-    pub fn asleep(tid: u32) -> bool {
-        std::fs::read_to_string(format!("/proc/self/task/{tid}/stat"))
-            .ok()
-            .and_then(|stat| {
-                let (_, after_name) = stat.rsplit_once(')')?;
-                after_name.trim_start().chars().next()
-            })
-            == Some('S')
-    }
-}
-
-/// A pool of waiter threads that wait between rounds on a gate, so a round times only
-/// the release and the wake-ups.
-struct WaiterPool<S: ThreadSleepers> {
-    sleepers: Arc<S>,
-    /// Round number the waiters may start (`u64::MAX`: shut down), and its condvar.
-    gate: Arc<(Mutex<u64>, Condvar)>,
-    returned: Arc<AtomicUsize>,
-    /// The waiters' kernel thread ids (empty off Linux).
-    tids: Vec<u32>,
-    round: u64,
-    waiters: Vec<thread::JoinHandle<()>>,
-}
-
-impl<S: ThreadSleepers> WaiterPool<S> {
-    fn new(groups: usize, waiters: usize) -> Self {
-        let sleepers = Arc::new(S::new(groups, waiters));
-        let gate = Arc::new((Mutex::new(0), Condvar::new()));
-        let returned = Arc::new(AtomicUsize::new(0));
-        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
-        let waiters = (0..waiters)
-            .map(|i| {
-                let (sleepers, gate, returned, tid_tx) = (
-                    Arc::clone(&sleepers),
-                    Arc::clone(&gate),
-                    Arc::clone(&returned),
-                    tid_tx.clone(),
-                );
-                thread::Builder::new()
-                    .stack_size(64 * 1024)
-                    .spawn(move || {
-                        tid_tx.send(os_thread::current_tid()).expect("pool alive");
-                        drop(tid_tx);
-                        let mut round = 0;
-                        loop {
-                            let mut open = gate.0.lock().unwrap();
-                            while *open == round {
-                                open = gate.1.wait(open).unwrap();
-                            }
-                            if *open == u64::MAX {
-                                return;
-                            }
-                            round = *open;
-                            drop(open);
-                            sleepers.sleep(i, round);
-                            // ORDERING: SeqCst; the controller counts returns, nothing more.
-                            returned.fetch_add(1, SeqCst);
-                        }
-                    })
-                    .expect("spawn a waiter")
-            })
-            .collect();
-        drop(tid_tx);
-        let tids = tid_rx
-            .iter()
-            .collect::<Option<Vec<u32>>>()
-            .unwrap_or_default();
-        WaiterPool {
-            sleepers,
-            gate,
-            returned,
-            tids,
-            round: 0,
-            waiters,
-        }
-    }
-
-    /// One round: the time from the release to the last waiter's return.
-    fn round(&mut self) -> Duration {
-        self.sleepers.arm();
-        self.round += 1;
-        *self.gate.0.lock().unwrap() = self.round;
-        self.gate.1.notify_all();
-        let waiters = self.waiters.len();
-        while self.sleepers.registered() < waiters {
-            thread::yield_now();
-        }
-        while !self.tids.iter().all(|&tid| os_thread::asleep(tid)) {
-            thread::yield_now();
-        }
-        let until = waiters * self.round as usize;
-        let start = Instant::now();
-        self.sleepers.release(self.round);
-        // ORDERING: SeqCst; see the waiters. Yield, as Go's side does with
-        // `runtime.Gosched`: many woken waiters need both cores.
-        while self.returned.load(SeqCst) < until {
-            thread::yield_now();
-        }
-        start.elapsed()
-    }
-}
-
-impl<S: ThreadSleepers> Drop for WaiterPool<S> {
-    fn drop(&mut self) {
-        *self.gate.0.lock().unwrap() = u64::MAX;
-        self.gate.1.notify_all();
-        for waiter in self.waiters.drain(..) {
-            waiter.join().expect("waiter");
-        }
-    }
-}
-
-fn thread_bench<S: ThreadSleepers>(
-    c: &mut Criterion,
-    name: &str,
-    id: &str,
-    sizes: &[usize],
-    groups_for: fn(usize) -> usize,
-) {
+/// `gosync/N` and `floor/N` of `name`, timed on one pool of N waiter threads per N (see
+/// `gosync_dev::waiter_pool`: a pool per side timed two different sets of threads).
+fn thread_bench(c: &mut Criterion, name: &str, sizes: &[usize], groups_for: fn(usize) -> usize) {
     let mut group = c.benchmark_group(name);
     group.sampling_mode(SamplingMode::Flat).sample_size(10);
     for &n in sizes {
-        let mut pool = WaiterPool::<S>::new(groups_for(n), n);
-        group.bench_with_input(BenchmarkId::new(id, n), &n, |b, _| {
-            b.iter_custom(|iters| (0..iters).map(|_| pool.round()).sum())
-        });
+        let mut pool = WaiterPool::new(groups_for(n), n);
+        for (id, side) in [("gosync", Side::Gosync), ("floor", Side::Floor)] {
+            group.bench_with_input(BenchmarkId::new(id, n), &n, |b, _| {
+                b.iter_custom(|iters| (0..iters).map(|_| pool.round(side).elapsed).sum())
+            });
+        }
     }
     group.finish();
 }
@@ -645,15 +433,13 @@ const THREAD_SIZES: &[usize] = &[1, 16, 64, 256];
 
 /// One `done` releasing N threads asleep on one group, beside N threads unparked directly.
 fn wake_waiters(c: &mut Criterion) {
-    thread_bench::<Groups>(c, "WakeWaiters", "gosync", THREAD_SIZES, |_| 1);
-    thread_bench::<DirectUnpark>(c, "WakeWaiters", "floor", THREAD_SIZES, |_| 1);
+    thread_bench(c, "WakeWaiters", THREAD_SIZES, |_| 1);
 }
 
 /// N groups, one thread asleep on each, all released (Go issue 38420), beside the same
 /// floor.
 fn distinct_groups(c: &mut Criterion) {
-    thread_bench::<Groups>(c, "DistinctGroups", "gosync", THREAD_SIZES, |n| n);
-    thread_bench::<DirectUnpark>(c, "DistinctGroups", "floor", THREAD_SIZES, |n| n);
+    thread_bench(c, "DistinctGroups", THREAD_SIZES, |n| n);
 }
 
 /// Criterion's defaults, shortened so that a paired round of `scripts/bench-vs-go` stays

@@ -6,6 +6,8 @@
 //!
 //! Its library holds what the benchmarks and the examples beside them share.
 
+pub mod waiter_pool;
+
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
