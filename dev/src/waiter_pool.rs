@@ -46,6 +46,21 @@ pub struct Round {
     pub elapsed: Duration,
 }
 
+/// Where one round's CPU time went, from the kernel's per-thread accounting
+/// (`/proc/self/task/TID/schedstat`, Linux only; zero elsewhere): read just before the
+/// release and once every waiter returned.
+#[derive(Clone, Copy, Debug, Default)]
+///
+/// Only the waiters': they are asleep at both reads, when the kernel's totals for a thread
+/// are up to date. A running thread's (the controller's) are brought up to date only at
+/// the scheduler's tick, milliseconds apart.
+pub struct CpuTime {
+    /// Every waiter thread on a CPU, summed: its wake-up, its return, and its count.
+    pub waiters_on_cpu: Duration,
+    /// Every waiter thread runnable but waiting for a CPU, summed.
+    pub waiters_queued: Duration,
+}
+
 /// What the waiters share with the controller.
 struct Shared {
     groups: Vec<WaitGroup>,
@@ -196,6 +211,18 @@ impl WaiterPool {
     /// One round on `side`: every waiter asleep, then the release, timed until the last
     /// waiter returned.
     pub fn round(&mut self, side: Side) -> Round {
+        self.round_inner(side, false).0
+    }
+
+    /// [`round`](Self::round), and where the waiters' CPU time went. Reading the kernel's
+    /// accounting takes a file read per waiter before and after the timed part, which
+    /// slows the rounds themselves (twice as long at 256 threads on a 2-core AMD EPYC):
+    /// compare these rounds only with each other.
+    pub fn round_with_cpu_time(&mut self, side: Side) -> (Round, CpuTime) {
+        self.round_inner(side, true)
+    }
+
+    fn round_inner(&mut self, side: Side, cpu_time: bool) -> (Round, CpuTime) {
         let shared = &*self.shared;
         match side {
             Side::Gosync => shared.groups.iter().for_each(|wg| wg.add(1)),
@@ -213,6 +240,7 @@ impl WaiterPool {
             thread::yield_now();
         }
         let until = waiters * self.round as usize;
+        let before = cpu_time.then(|| self.cpu_time());
         let clock = shared.since_epoch();
         let start = Instant::now();
         shared.release(self.round, side);
@@ -223,17 +251,36 @@ impl WaiterPool {
             thread::yield_now();
         }
         let elapsed = start.elapsed();
+        let cpu = before.map_or_else(CpuTime::default, |before| {
+            let after = self.cpu_time();
+            CpuTime {
+                waiters_on_cpu: after.waiters_on_cpu - before.waiters_on_cpu,
+                waiters_queued: after.waiters_queued - before.waiters_queued,
+            }
+        });
         // ORDERING: SeqCst; every waiter stored its time before it counted its return.
         let returned_at = shared.returned_at.iter().map(|at| at.load(SeqCst));
         let (first, last) =
             returned_at.fold((u64::MAX, 0), |(lo, hi), at| (lo.min(at), hi.max(at)));
         let since_clock = |at: u64| Duration::from_nanos(at.saturating_sub(clock));
-        Round {
+        let round = Round {
             release_returned,
             first_returned: since_clock(first),
             last_returned: since_clock(last),
             elapsed,
+        };
+        (round, cpu)
+    }
+
+    /// The kernel's totals so far for the waiters.
+    fn cpu_time(&self) -> CpuTime {
+        let mut total = CpuTime::default();
+        for &tid in &self.tids {
+            let (on_cpu, queued) = os_thread::schedstat(tid);
+            total.waiters_on_cpu += on_cpu;
+            total.waiters_queued += queued;
         }
+        total
     }
 }
 
@@ -249,6 +296,8 @@ impl Drop for WaiterPool {
 
 /// Kernel thread ids and states, to check that a waiter is asleep (Linux only).
 mod os_thread {
+    use std::time::Duration;
+
     /// The calling thread's id in `/proc/self/task` (`None` off Linux).
     pub fn current_tid() -> Option<u32> {
         let link = std::fs::read_link("/proc/thread-self").ok()?;
@@ -264,5 +313,15 @@ mod os_thread {
                 after_name.trim_start().chars().next()
             })
             == Some('S')
+    }
+
+    /// Thread `tid`'s time on a CPU and time runnable but waiting for one, since it
+    /// started (zero when the kernel does not say).
+    pub fn schedstat(tid: u32) -> (Duration, Duration) {
+        let stat =
+            std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).unwrap_or_default();
+        let mut fields = stat.split_whitespace().map(|f| f.parse().unwrap_or(0));
+        let mut next = || Duration::from_nanos(fields.next().unwrap_or(0));
+        (next(), next())
     }
 }
