@@ -33,14 +33,13 @@
 
 use std::future::Future;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
 use gosync::WaitGroup;
-use gosync_dev::counted;
+use gosync_dev::task_rounds::{task_round, TaskSleepers};
 use gosync_dev::waiter_pool::{Side, WaiterPool};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::{oneshot, Notify};
@@ -139,99 +138,6 @@ fn actually_wait_tokio(c: &mut Criterion) {
 }
 
 // ---- Task wake-ups -------------------------------------------------------------------
-
-/// What the task benchmarks wait on: gosync's groups or tokio's `Notify`s.
-trait TaskSleepers: Send + Sync + 'static {
-    fn new(objects: usize) -> Self;
-    fn objects(&self) -> usize;
-    /// Before the waiters start (gosync: `add(1)` on every group).
-    fn arm(&self);
-    /// Waiter side: sleeps on object `i` until released.
-    fn sleep(&self, i: usize, asleep: &AtomicUsize) -> impl Future<Output = ()> + Send;
-    /// Waiters registered in the objects' own queues, where the object can tell.
-    fn registered(&self) -> Option<usize>;
-    /// The timed part: release every object.
-    fn release(&self);
-}
-
-impl TaskSleepers for Vec<WaitGroup> {
-    fn new(objects: usize) -> Self {
-        (0..objects).map(|_| WaitGroup::new()).collect()
-    }
-    fn objects(&self) -> usize {
-        self.len()
-    }
-    fn arm(&self) {
-        self.iter().for_each(|wg| wg.add(1));
-    }
-    fn sleep(&self, i: usize, asleep: &AtomicUsize) -> impl Future<Output = ()> + Send {
-        counted(self[i].wait_async(), asleep)
-    }
-    fn registered(&self) -> Option<usize> {
-        Some(self.iter().map(|wg| wg.snapshot().parked).sum())
-    }
-    fn release(&self) {
-        self.iter().for_each(WaitGroup::done);
-    }
-}
-
-impl TaskSleepers for Vec<Notify> {
-    fn new(objects: usize) -> Self {
-        (0..objects).map(|_| Notify::new()).collect()
-    }
-    fn objects(&self) -> usize {
-        self.len()
-    }
-    fn arm(&self) {}
-    fn sleep(&self, i: usize, asleep: &AtomicUsize) -> impl Future<Output = ()> + Send {
-        counted(self[i].notified(), asleep)
-    }
-    fn registered(&self) -> Option<usize> {
-        None
-    }
-    fn release(&self) {
-        self.iter().for_each(Notify::notify_waiters);
-    }
-}
-
-/// One round on the runtime: `tasks` waiters on `objects` (waiter `i` on object
-/// `i % objects`), all asleep, then the release timed until the last one returned.
-async fn task_round<S: TaskSleepers>(objects: &Arc<S>, tasks: usize) -> Duration {
-    let asleep = Arc::new(AtomicUsize::new(0));
-    let returned = Arc::new(AtomicUsize::new(0));
-    objects.arm();
-    for i in 0..tasks {
-        let (objects, asleep, returned) = (
-            Arc::clone(objects),
-            Arc::clone(&asleep),
-            Arc::clone(&returned),
-        );
-        tokio::spawn(async move {
-            objects.sleep(i % objects.objects(), &asleep).await;
-            // ORDERING: SeqCst; the controller counts returns, nothing more.
-            returned.fetch_add(1, SeqCst);
-        });
-    }
-    // ORDERING: SeqCst; see `counted`.
-    while asleep.load(SeqCst) < tasks {
-        tokio::task::yield_now().await;
-    }
-    if let Some(registered) = objects.registered() {
-        assert_eq!(registered, tasks, "every waiter queued in the semaphore");
-    }
-    // Both sides start the clock right after a yield, which wakes the other worker to look
-    // for work: the check above (gosync's side only) walks every queue, and without this
-    // the other worker had that much longer to fall asleep, and to be woken again, on
-    // gosync's side alone (docs/performance-sleeping.md, "When the first task runs").
-    tokio::task::yield_now().await;
-    let start = Instant::now();
-    objects.release();
-    // ORDERING: SeqCst; see the waiters.
-    while returned.load(SeqCst) < tasks {
-        tokio::task::yield_now().await;
-    }
-    start.elapsed()
-}
 
 fn task_bench<S: TaskSleepers>(
     c: &mut Criterion,

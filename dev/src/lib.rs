@@ -6,6 +6,7 @@
 //!
 //! Its library holds what the benchmarks and the examples beside them share.
 
+pub mod task_rounds;
 pub mod waiter_pool;
 
 use std::future::{poll_fn, Future};
