@@ -570,7 +570,7 @@ def sleeping_part(args):
     m = machine()
     svg_plot(plot, ROOT / "docs/wakeups.svg",
              f"Wake-ups: time per released waiter, median of {k} paired rounds, {m['model']}",
-             "time per waiter from the release to the last return (log scale; flat = linear)")
+             "time per waiter, release to last return, criterion medians (log scale); targets: the tables' paired rounds")
     run_info = (f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {revision}, {k} paired rounds "
                 f"(Go's side, then `cargo bench --bench sleeping`), criterion {args.measurement_time} s "
                 f"measurement + {args.warm_up_time} s warm-up per entry"
