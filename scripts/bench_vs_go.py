@@ -113,32 +113,37 @@ def go_actually_wait():
     return found
 
 
-# How many gosync/`Notify` pairs of rounds `task_pairs` times per N, in each paired round.
-TASK_PAIRS = {1: 20000, 16: 5000, 256: 1000, 4096: 100}
+# The rounds paired in one process: per benchmark, the example that pairs gosync's rounds
+# with its floor's (dev/examples), what that floor is, and how many pairs it times per N
+# in each paired round.
+PAIRED_IN_PROCESS = {
+    "tasks": ("task_wake_pairs", "`Notify`", "alternating on one runtime",
+              {1: 20000, 16: 5000, 256: 1000, 4096: 100}),
+    "threads": ("thread_wake_timeline", "floor", "alternating on the same N threads",
+                {1: 2000, 16: 1000, 64: 500, 256: 300}),
+}
+# The benchmarks whose N waiters sleep on N groups (the others: on one).
+GROUP_PER_WAITER = ("DistinctGroupsTasks", "DistinctGroups")
 
 
-def task_pairs(bench, n):
-    """dev/examples/task_wake_pairs.rs for `bench`/`n`: gosync's rounds and `Notify`'s
-    alternating on one runtime; the median of the per-pair ratios gosync/`Notify`."""
-    groups = n if bench == "DistinctGroupsTasks" else 1
-    out = run([str(TARGET / "release/examples/task_wake_pairs"), "--tsv", str(n),
-               str(TASK_PAIRS[n]), str(groups)])
+def paired_in_process(kind, bench, n):
+    """The median of the per-pair ratios gosync/floor of `bench`/`n`, from the `--tsv`
+    line of `kind`'s example: gosync's rounds and the floor's alternating in one process."""
+    example, _, _, pairs = PAIRED_IN_PROCESS[kind]
+    groups = n if bench in GROUP_PER_WAITER else 1
+    out = run([str(TARGET / "release/examples" / example), "--tsv", str(n), str(pairs[n]),
+               str(groups)])
     return float(out.split()[3])
 
 
-# How many gosync/floor pairs of rounds `thread_pairs` times per N, in each paired round.
-THREAD_PAIRS = {1: 2000, 16: 1000, 64: 500, 256: 300}
-
-
-def thread_pairs(bench, n):
-    """dev/examples/thread_wake_timeline.rs for `bench`/`n`: gosync's rounds and the
-    floor's alternating on one pool of threads; {'gosync': ns, 'floor': ns, 'ratio':
-    median of the per-pair ratios}."""
-    groups = n if bench == "DistinctGroups" else 1
-    out = run([str(TARGET / "release/examples/thread_wake_timeline"), "--tsv", str(n),
-               str(THREAD_PAIRS[n]), str(groups)])
-    gosync, floor, _, ratio_median, _ = out.split()
-    return {"gosync": float(gosync), "floor": float(floor), "ratio": float(ratio_median)}
+def paired_in_process_note(kind, section):
+    """How the rounds paired in one process are taken, for the tables' target line."""
+    example, floor, where, pairs = PAIRED_IN_PROCESS[kind]
+    return (f"in each paired round, `{example} --tsv` (dev/examples) times "
+            + ", ".join(f"{p} pairs at N = {n}" for n, p in pairs.items())
+            + f" of one gosync round and one {floor} round, {where}, and takes the median of "
+            "the pairs' ratios; the criterion entries time each side for a second on its own, "
+            f"and the machine's drift between the two seconds goes into their ratio (see \"{section}\").")
 
 
 def allocations():
@@ -429,22 +434,6 @@ def per_pair(values):
     return ", ".join(fmt_ratio(v) for v in values)
 
 
-TASK_PAIRED_NOTE = (
-    "in each paired round, `task_wake_pairs --tsv` (dev/examples) times "
-    + ", ".join(f"{p} pairs at N = {n}" for n, p in TASK_PAIRS.items())
-    + " of one gosync round and one `Notify` round, alternating on one runtime, and takes the "
-    "median of the pairs' ratios; the criterion entries time each side for a second on its own "
-    "(see \"Task wake-ups, rounds paired against `Notify`\"). Go's side runs in its own "
-    "process: gosync/Go is the criterion entries' ratio.\n\n")
-THREAD_PAIRED_NOTE = (
-    "in each paired round, `thread_wake_timeline --tsv` (dev/examples) times "
-    + ", ".join(f"{p} pairs at N = {n}" for n, p in THREAD_PAIRS.items())
-    + " of one gosync round and one floor round, alternating on the same N threads, and takes "
-    "the median of the pairs' ratios; the columns of the criterion entries (`gosync`, `floor`, "
-    "their ratio) time each side for a second on its own, and the machine's drift between the "
-    "two seconds goes into their ratio (see \"Thread wake-ups, rounds paired on one pool\").\n\n")
-
-
 def mark(ok):
     return "—" if ok is None else ("✓" if ok else "✗")
 
@@ -467,9 +456,9 @@ def sleeping_part(args):
         log(f"==> sleeping paths, paired round {r + 1}/{args.sleeping_rounds} (load {loads[-1]:.2f})")
         pairs.append({"go_aw": go_actually_wait(), "go_wake": go_wakeups(),
                       "ours": cargo_bench("sleeping", [], criterion_args),
-                      "one_pool": {(b, n): thread_pairs(b, n)
+                      "one_pool": {(b, n): paired_in_process("threads", b, n)
                                    for b in ("WakeWaiters", "DistinctGroups") for n in THREAD_SIZES},
-                      "one_runtime": {(b, n): task_pairs(b, n)
+                      "one_runtime": {(b, n): paired_in_process("tasks", b, n)
                                       for b in ("WakeTasks", "DistinctGroupsTasks") for n in TASK_SIZES}})
     load_after = load()
 
@@ -519,7 +508,7 @@ def sleeping_part(args):
             g = [p["go_wake"].get(f"{GO_SHAPE[bench]}/{n}") for p in pairs]
             o, f = ours(f"{bench}/gosync/{n}"), ours(f"{bench}/floor/{n}")
             (r_f, per_f), (r_go, _), (f_go, _) = paired(o, f), paired(o, g), paired(f, g)
-            one_pool = [p["one_pool"][(bench, n)]["ratio"] for p in pairs]
+            one_pool = [p["one_pool"][(bench, n)] for p in pairs]
             rows.append([str(n), fmt(median(g)), fmt(median(o)), fmt(median(f)), fmt_ratio(r_f),
                          fmt_ratio(median(one_pool), 1.1), fmt_ratio(r_go), fmt_ratio(f_go),
                          per_pair(per_f), per_pair(one_pool)])
@@ -549,13 +538,16 @@ def sleeping_part(args):
              "gosync/oneshot per pair", "gosync/`Notify` per pair"], [hand_off_row]),
         f"### WakeTasks/N: N tasks asleep on one group, one `done` ({k} paired rounds, time per round)\n\n"
         "Target: gosync/Go ≤ 1.0, or where `Notify` itself is slower than Go, gosync/`Notify` ≤ 1.0, "
-        "against `Notify` judged on the rounds paired: " + TASK_PAIRED_NOTE
+        "against `Notify` judged on the rounds paired: "
+        + paired_in_process_note("tasks", "Task wake-ups, rounds paired against `Notify`")
+        + " Go's side runs in its own process: gosync/Go is the criterion entries' ratio.\n\n"
         + table(task_header, task_tables["WakeTasks"]),
         f"### DistinctGroupsTasks/N: N groups, one task asleep on each, all released ({k} paired rounds)\n\n"
         "Target: as WakeTasks, and gosync/`Notify` ≤ 1.05 (on the rounds paired).\n\n"
         + table(task_header, task_tables["DistinctGroupsTasks"]),
         f"### WakeWaiters/N: N threads asleep on one group, one `done` ({k} paired rounds)\n\n"
-        "Target: gosync/floor ≤ 1.1, judged on the rounds paired: " + THREAD_PAIRED_NOTE
+        "Target: gosync/floor ≤ 1.1, judged on the rounds paired: "
+        + paired_in_process_note("threads", "Thread wake-ups, rounds paired on one pool") + "\n\n"
         + table(thread_header, thread_tables["WakeWaiters"]),
         f"### DistinctGroups/N: N groups, one thread asleep on each, all released ({k} paired rounds)\n\n"
         "Target: gosync/floor ≤ 1.1, judged on the rounds paired (as WakeWaiters).\n\n"
