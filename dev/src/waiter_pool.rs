@@ -6,9 +6,10 @@
 //! in gosync's `wait()` (on one group or on N) or on the floor: each parked with
 //! `std::thread::park` on a flag of its own, released by a store to the flag and an
 //! `unpark`, the futex wake-ups and nothing else. With a pool per side, the two sides
-//! were timed on two different sets of 256 threads, whose placement on the 2 cores and
-//! in memory differs from pool to pool; that alone moved a whole side by up to 1.6x on
-//! an AMD EPYC (docs/performance-sleeping.md, "Thread wake-ups, rounds paired on one pool").
+//! were timed on two different sets of threads, each for a second on its own; on an AMD
+//! EPYC their ratio at 256 threads then read 1.10-1.81 per round where rounds paired on
+//! one pool read 1.04-1.08 (docs/performance-sleeping.md, "Thread wake-ups, rounds paired
+//! on one pool").
 //!
 //! Between rounds the waiters wait on a gate (a mutex and condvar), so that a round times
 //! only the release and the wake-ups. Every waiter is checked asleep before the clock
@@ -216,8 +217,8 @@ impl WaiterPool {
 
     /// [`round`](Self::round), and where the waiters' CPU time went. Reading the kernel's
     /// accounting takes a file read per waiter before and after the timed part, which
-    /// slows the rounds themselves (twice as long at 256 threads on a 2-core AMD EPYC):
-    /// compare these rounds only with each other.
+    /// slows the rounds themselves (1.4x as long with 256 threads on 256 groups, on a
+    /// 2-core AMD EPYC): compare these rounds only with each other.
     pub fn round_with_cpu_time(&mut self, side: Side) -> (Round, CpuTime) {
         self.round_inner(side, true)
     }
